@@ -1,0 +1,133 @@
+#pragma once
+// Settings are plain structs, read once at start-up from the environment (and the TOML
+// file CONFIG_FILE) and validated there. A bad or missing value stops the program with one
+// line naming the setting: `config_error::what()` is that line. Nothing deeper in the code
+// reads the environment. Secrets live in these structs but are never printed:
+// `describe()` shows them as "set"/"unset".
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/log.hpp"
+
+namespace las {
+
+class config_error : public std::runtime_error {
+public:
+    config_error(std::string setting, std::string problem)
+        : std::runtime_error(setting + ": " + problem), setting_(std::move(setting)) {}
+    const std::string& setting() const { return setting_; }
+
+private:
+    std::string setting_;
+};
+
+// Where settings come from; tests pass a map instead of the process environment.
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+env_lookup process_environment();
+env_lookup map_environment(std::vector<std::pair<std::string, std::string>> values);
+
+struct listen_address {
+    std::string host;
+    std::uint16_t port = 0;
+    std::string to_string() const;
+};
+// "0.0.0.0:8080", "127.0.0.1:0", "[::1]:9090", ":8080" (all interfaces).
+std::optional<listen_address> parse_listen_address(std::string_view text);
+
+struct log_settings {
+    log::level level = log::level::info;
+    log::format format = log::format::text;
+};
+
+struct gateway_settings {
+    listen_address listen{"0.0.0.0", 8080};
+    std::string amqp_url = "amqp://guest:guest@127.0.0.1:5672/";
+    std::optional<std::string> lemlist_webhook_secret;  // when set, the body field `secret` must equal it
+    std::optional<std::string> attio_webhook_secret;    // when set, Attio-Signature is required
+    std::optional<std::string> admin_api_token;         // when unset, /v1/enrollments answers 401 to everyone
+    std::size_t max_body_bytes = 262'144;
+    std::string spool_dir = "./spool";
+    std::uint64_t spool_max_bytes = 1ull << 30;
+    unsigned io_threads = 0;                            // 0: one per core
+    std::size_t max_connections = 10'000;
+    log_settings log;
+
+    static gateway_settings from_env(const env_lookup& env);
+    std::string describe() const;  // one line, secrets as set/unset
+};
+
+// A Lemlist payload field copied onto an Attio attribute of the event entry or the Person.
+struct attribute_mapping {
+    std::string lemlist_field;  // top-level key of the webhook body (custom variables included)
+    std::string attio_attribute;
+    enum class target { entry, person } on = target::person;
+};
+
+struct enrollment_defaults {
+    bool find_email = false;
+    bool verify_email = false;
+    bool find_phone = false;
+    bool linkedin_enrichment = false;
+    bool deduplicate = true;
+};
+
+// The TOML file (CONFIG_FILE): what operators map and enable.
+struct file_settings {
+    std::vector<std::string> enabled_categories;  // event categories to subscribe to (none by default)
+    std::vector<std::string> enabled_types;       // extra individual Lemlist types
+    enrollment_defaults enrollment;
+    std::string enrollment_list = "lemlist_enrollments";  // Attio list whose entries trigger enrollment
+    std::string enrollment_campaign_attribute = "lemlist_campaign_id";  // entry attribute naming the campaign
+    std::vector<attribute_mapping> mappings;
+
+    // Throws config_error naming the file and key.
+    static file_settings from_toml_file(const std::string& path);
+    static file_settings from_toml_string(std::string_view text, std::string_view origin = "CONFIG_FILE");
+};
+
+struct worker_settings {
+    std::string amqp_url = "amqp://guest:guest@127.0.0.1:5672/";
+    std::string attio_base_url = "https://api.attio.com";
+    std::optional<std::string> attio_api_key;
+    std::string lemlist_base_url = "https://api.lemlist.com";
+    std::optional<std::string> lemlist_api_key;
+    std::optional<std::string> public_webhook_url;
+    std::optional<std::string> lemlist_webhook_secret;  // given to Lemlist when creating hooks
+    std::optional<std::string> redis_url;
+    std::string state_dir = "./state";
+    std::chrono::seconds idempotency_ttl{86'400};
+    bool auto_create_people = true;
+    unsigned max_attempts = 8;
+    unsigned prefetch = 64;
+    std::optional<listen_address> metrics_listen;
+    log_settings log;
+    std::optional<std::string> config_file;
+    file_settings file;
+
+    static worker_settings from_env(const env_lookup& env);
+    std::string describe() const;
+
+    // Commands that call a provider require its key; one clear line when missing.
+    void require_attio(std::string_view command) const;
+    void require_lemlist(std::string_view command) const;
+};
+
+// Shared readers, exposed for the emulators' and tools' own settings.
+namespace env {
+std::optional<std::string> string(const env_lookup& e, std::string_view name);  // unset or empty → nullopt
+std::string string_or(const env_lookup& e, std::string_view name, std::string fallback);
+std::uint64_t uint_or(const env_lookup& e, std::string_view name, std::uint64_t fallback, std::uint64_t min,
+                      std::uint64_t max);
+bool bool_or(const env_lookup& e, std::string_view name, bool fallback);
+log_settings log(const env_lookup& e);
+}  // namespace env
+
+}  // namespace las
