@@ -49,7 +49,7 @@ void remove_secrets(rapidjson::Document& doc) {
 
 }  // namespace
 
-result<event, validation_error> parse_event(std::string_view raw_json, parse_options options) {
+result<rapidjson::Document, validation_error> parse_body(std::string_view raw_json, parse_options options) {
     // json::parse checks both as well; checking first tells the caller which one failed.
     if (!text::is_valid_utf8(raw_json)) {
         return fail(invalid(validation_code::invalid_utf8, "body is not valid UTF-8"));
@@ -64,7 +64,7 @@ result<event, validation_error> parse_event(std::string_view raw_json, parse_opt
         return fail(invalid(validation_code::invalid_json, doc.error().message + " at byte " +
                                                               std::to_string(doc.error().offset)));
     }
-    return event_from_document(std::move(doc).value());
+    return std::move(doc).value();
 }
 
 result<event, validation_error> event_from_document(rapidjson::Document doc) {
@@ -90,7 +90,9 @@ result<event, validation_error> event_from_document(rapidjson::Document doc) {
     ev.campaign_name = string_field(doc, "campaignName");
     if (!ev.campaign_name) ev.campaign_name = string_field(doc, "name");
     ev.lead_id = string_field(doc, "leadId");
-    if (const auto* lead = json::find(doc, "lead"); !ev.lead_id && lead != nullptr) ev.lead_id = string_field(*lead, "_id");
+    if (const auto* lead = json::find(doc, "lead"); !ev.lead_id && lead != nullptr) {
+        ev.lead_id = string_field(*lead, "_id");  // GET /activities v2 nests the lead
+    }
     ev.sequence_id = string_field(doc, "sequenceId");
     ev.subject = string_field(doc, "subject");
     ev.sender_email = string_field(doc, "sendUserEmail");
@@ -101,6 +103,12 @@ result<event, validation_error> event_from_document(rapidjson::Document doc) {
     ev.lead = extract_lead_identity(doc);
     ev.body = std::make_shared<const rapidjson::Document>(std::move(doc));
     return ev;
+}
+
+result<event, validation_error> parse_event(std::string_view raw_json, parse_options options) {
+    auto doc = parse_body(raw_json, options);
+    if (!doc) return fail(std::move(doc.error()));
+    return event_from_document(std::move(doc).value());
 }
 
 std::string serialize_body(const event& ev) {

@@ -59,12 +59,18 @@ struct parse_options {
     std::size_t max_depth = 32;  // nesting of objects/arrays; real bodies stay under 10
 };
 
-// Checks run in this order: UTF-8, depth (before anything is built), JSON syntax, shape.
-// The size limit is the caller's (the gateway answers 413 before reading the body).
-result<event, validation_error> parse_event(std::string_view raw_json, parse_options options = {});
-
-// From an already parsed document (reconcile pages GET /activities into documents).
+// The two steps of parse_event, for a caller that looks at the document in between: the
+// gateway checks secret_of(document) before event_from_document strips it, with one parse.
+//
+// parse_body checks, in order: UTF-8, depth (before anything is built), JSON syntax. The
+// size limit is the caller's (the gateway answers 413 before reading the body).
+result<rapidjson::Document, validation_error> parse_body(std::string_view raw_json, parse_options options = {});
+// Checks the shape (an object with a valid `type`), strips `secret`, extracts. Also takes
+// documents built elsewhere (reconcile pages GET /activities into documents).
 result<event, validation_error> event_from_document(rapidjson::Document doc);
+
+// parse_body, then event_from_document.
+result<event, validation_error> parse_event(std::string_view raw_json, parse_options options = {});
 
 // Compact JSON of event.body (no secret): the message body that gets published.
 std::string serialize_body(const event& ev);

@@ -8,6 +8,7 @@ namespace {
 
 using cat = event_category;
 using ch = channel;
+using namespace std::string_view_literals;
 
 // The documented webhook types (developer.lemlist.com, "Add a webhook", and the OpenAPI
 // `Webhook.type` enum: 75 names), in the docs' order, then the removed ones.
@@ -119,6 +120,8 @@ constexpr bool names_are_unique() {
     return true;
 }
 static_assert(names_are_unique(), "an event type appears twice in the table");
+static_assert(std::count_if(types.begin(), types.end(), [](const auto& row) { return !row.removed; }) == 75,
+              "Lemlist documents 75 webhook types");
 
 // Unknown types: Lemlist prefixes every per-channel type with its channel. A prefix counts
 // only when a capitalised word follows it (`smsFoo`, not `smsalert`).
@@ -145,33 +148,33 @@ channel channel_from_prefix(std::string_view type) {
 }
 
 constexpr std::array category_slugs{
-    std::pair{cat::contacted, std::string_view("contacted")},
-    std::pair{cat::hooked, std::string_view("hooked")},
-    std::pair{cat::attracted, std::string_view("attracted")},
-    std::pair{cat::warmed, std::string_view("warmed")},
-    std::pair{cat::interested, std::string_view("interested")},
-    std::pair{cat::not_interested, std::string_view("not_interested")},
-    std::pair{cat::bounced, std::string_view("bounced")},
-    std::pair{cat::unsubscribed, std::string_view("unsubscribed")},
-    std::pair{cat::paused, std::string_view("paused")},
-    std::pair{cat::resumed, std::string_view("resumed")},
-    std::pair{cat::stopped, std::string_view("stopped")},
-    std::pair{cat::failed, std::string_view("failed")},
-    std::pair{cat::other, std::string_view("other")},
+    std::pair{cat::contacted, "contacted"sv},
+    std::pair{cat::hooked, "hooked"sv},
+    std::pair{cat::attracted, "attracted"sv},
+    std::pair{cat::warmed, "warmed"sv},
+    std::pair{cat::interested, "interested"sv},
+    std::pair{cat::not_interested, "not_interested"sv},
+    std::pair{cat::bounced, "bounced"sv},
+    std::pair{cat::unsubscribed, "unsubscribed"sv},
+    std::pair{cat::paused, "paused"sv},
+    std::pair{cat::resumed, "resumed"sv},
+    std::pair{cat::stopped, "stopped"sv},
+    std::pair{cat::failed, "failed"sv},
+    std::pair{cat::other, "other"sv},
 };
 
 constexpr std::array channel_slugs{
-    std::pair{ch::email, std::string_view("email")},
-    std::pair{ch::linkedin, std::string_view("linkedin")},
-    std::pair{ch::whatsapp, std::string_view("whatsapp")},
-    std::pair{ch::sms, std::string_view("sms")},
-    std::pair{ch::call, std::string_view("call")},
-    std::pair{ch::api, std::string_view("api")},
-    std::pair{ch::manual, std::string_view("manual")},
-    std::pair{ch::task, std::string_view("task")},
-    std::pair{ch::workspace, std::string_view("workspace")},
-    std::pair{ch::enrichment, std::string_view("enrichment")},
-    std::pair{ch::other, std::string_view("other")},
+    std::pair{ch::email, "email"sv},
+    std::pair{ch::linkedin, "linkedin"sv},
+    std::pair{ch::whatsapp, "whatsapp"sv},
+    std::pair{ch::sms, "sms"sv},
+    std::pair{ch::call, "call"sv},
+    std::pair{ch::api, "api"sv},
+    std::pair{ch::manual, "manual"sv},
+    std::pair{ch::task, "task"sv},
+    std::pair{ch::workspace, "workspace"sv},
+    std::pair{ch::enrichment, "enrichment"sv},
+    std::pair{ch::other, "other"sv},
 };
 
 template <class Enum, std::size_t N>

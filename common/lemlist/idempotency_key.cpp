@@ -48,8 +48,9 @@ std::optional<std::string> fallback_fields_key(const Value& body, std::string_vi
     const auto created = json::get_string(body, "createdAt");
     if (!campaign || !lead || !created || campaign->empty() || lead->empty() || created->empty()) return std::nullopt;
     std::string key = "f1:";
-    for (const auto field : {type, *campaign, *lead, *created}) {
-        if (key.size() > 3) key += '|';
+    append_escaped(key, type);
+    for (const auto field : {*campaign, *lead, *created}) {
+        key += '|';
         append_escaped(key, field);
     }
     return bounded(std::move(key));

@@ -44,24 +44,21 @@ std::optional<std::string> first_of(std::initializer_list<source> sources) {
 // Where the fields live in this body.
 struct places {
     const Value* top;
-    const Value* variables;   // GET /activities v2: lead.variables
-    const Value* enrichment;  // enrichmentDone: data[0].data
-    const Value* found_email;
-    const Value* found_phone;
-    const Value* linkedin;
+    const Value* variables;    // GET /activities v2: lead.variables
+    const Value* found_email;  // enrichmentDone: data[0].data.find_email
+    const Value* found_phone;  // … .find_phone
+    const Value* linkedin;     // … .linkedin_enrichment
 };
 
 places locate(const Value& body) {
-    places p{&body, object_at(object_at(&body, "lead"), "variables"), nullptr, nullptr, nullptr, nullptr};
-    if (json::get_string(body, "type") == std::optional<std::string_view>("enrichmentDone")) {
-        const auto* data = json::find(body, "data");
-        if (data != nullptr && data->IsArray() && !data->Empty()) {
-            p.enrichment = object_at(&(*data)[0], "data");
-            p.found_email = object_at(p.enrichment, "find_email");
-            p.found_phone = object_at(p.enrichment, "find_phone");
-            p.linkedin = object_at(p.enrichment, "linkedin_enrichment");
-        }
-    }
+    places p{&body, object_at(object_at(&body, "lead"), "variables"), nullptr, nullptr, nullptr};
+    if (json::get_string(body, "type") != std::optional<std::string_view>("enrichmentDone")) return p;
+    const auto* data = json::find(body, "data");
+    if (data == nullptr || !data->IsArray() || data->Empty()) return p;
+    const auto* enrichment = object_at(&(*data)[0], "data");
+    p.found_email = object_at(enrichment, "find_email");
+    p.found_phone = object_at(enrichment, "find_phone");
+    p.linkedin = object_at(enrichment, "linkedin_enrichment");
     return p;
 }
 

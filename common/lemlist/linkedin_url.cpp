@@ -1,5 +1,6 @@
 #include "lemlist/linkedin_url.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "lemlist/text.hpp"
@@ -114,11 +115,13 @@ std::optional<std::string> profile_path(std::vector<std::string_view> segments) 
     if (kind == "sales" && segments.size() >= 3) {
         const auto view = text::to_lower_ascii(segments[1]);
         if (view != "lead" && view != "people") return std::nullopt;
-        const auto id_part = segments[2].substr(0, segments[2].find(','));  // `<id>,<search>,<token>`
-        if (id_part.empty()) return std::nullopt;
-        const auto id = canonical_segment(id_part, false);
-        if (!id) return std::nullopt;
-        return "/sales/lead/" + *id;
+        // `<id>,<search>,<token>`, the commas sometimes escaped: the id is the leading base64url run.
+        const auto& part = segments[2];
+        const auto end = std::find_if_not(part.begin(), part.end(), [](char c) {
+            return text::is_ascii_alnum(c) || c == '-' || c == '_';
+        });
+        if (end == part.begin()) return std::nullopt;
+        return "/sales/lead/" + std::string(part.begin(), end);
     }
     if (kind == "pub" && text::to_lower_ascii(segments[1]) != "dir") {  // /pub/dir/ is a search page
         std::string path;

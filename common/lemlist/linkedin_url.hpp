@@ -20,7 +20,8 @@ namespace las::lemlist {
 //   case-insensitively, ASCII only) except URN-style member ids (`ACoAA…`, `ACwAA…`), which
 //   are case-sensitive tokens and kept as is;
 // - Sales Navigator `/sales/lead/<id>,<search>,<token>` and the older `/sales/people/<id>,…`:
-//   `/sales/lead/<id>`, the id kept case-sensitive;
+//   `/sales/lead/<id>`, the id (the leading run of [A-Za-z0-9_-]) kept case-sensitive: it
+//   is a base64url member token, so `ACwAAabc` and `ACwAAABC` are different people;
 // - legacy public profiles `/pub/<name>/<a>/<b>/<c>`: lower-cased.
 // nullopt for other hosts (`lnkd.in` included: it cannot be resolved offline), other
 // schemes, credentials in the URL, whitespace or control characters inside, invalid UTF-8,
