@@ -23,6 +23,7 @@ export RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins"
 export RABBITMQ_CONFIG_FILE="$base/rabbitmq"   # .conf appended by rabbitmq
 export HOME="$base/home"
 export ERL_EPMD_ADDRESS=127.0.0.1
+export ERL_CRASH_DUMP="$base/erl_crash.dump"   # not in the caller's working directory
 
 ctl() { "$bin/rabbitmqctl" -n "$node" "$@"; }
 

@@ -1,0 +1,73 @@
+#pragma once
+// What this product keeps in Attio, in one table: the `lemlist_events` list and its entry
+// attributes, and the Person attributes holding the cumulative Lemlist state. The slugs are
+// contracts (ARCHITECTURE.md, "Attio data model"); provisioning creates exactly this, the
+// pipeline writes exactly this.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace las::sync {
+
+enum class attribute_type { text, number, checkbox, timestamp, select };
+std::string_view to_string(attribute_type type);  // Attio's type names
+
+struct attribute_spec {
+    std::string slug;
+    std::string title;
+    attribute_type type;
+    std::vector<std::string> options;  // select options (title = slug, as the contract names them)
+    bool unique = false;
+};
+
+inline constexpr std::string_view events_list_slug = "lemlist_events";
+inline constexpr std::string_view events_list_name = "Lemlist events";
+inline constexpr std::string_view people_object = "people";
+
+// Entry attribute slugs.
+namespace entry_attr {
+inline constexpr std::string_view event_type = "event_type";
+inline constexpr std::string_view event_category = "event_category";
+inline constexpr std::string_view channel = "channel";
+inline constexpr std::string_view activity_id = "activity_id";
+inline constexpr std::string_view campaign_id = "campaign_id";
+inline constexpr std::string_view campaign_name = "campaign_name";
+inline constexpr std::string_view lead_id = "lead_id";
+inline constexpr std::string_view sequence_id = "sequence_id";
+inline constexpr std::string_view sequence_step = "sequence_step";
+inline constexpr std::string_view occurred_at = "occurred_at";
+inline constexpr std::string_view subject = "subject";
+inline constexpr std::string_view sender_email = "sender_email";
+}  // namespace entry_attr
+
+// Person attribute slugs. The first block is the contract; the last three are ours:
+// `lemlist_interest_at` and `lemlist_last_campaign_at` give the interest and the
+// lead/campaign pair their own event time, so a late, older event cannot overwrite a newer
+// one whatever the delivery order; `lemlist_linkedin_url` is a UNIQUE text attribute holding
+// the normalised LinkedIn URL, so a LinkedIn-only lead can be asserted (upserted)
+// atomically: Attio's standard `linkedin` attribute is not unique and cannot be a matching
+// attribute.
+namespace person_attr {
+inline constexpr std::string_view status = "lemlist_status";
+inline constexpr std::string_view interest = "lemlist_interest";
+inline constexpr std::string_view paused = "lemlist_paused";
+inline constexpr std::string_view last_paused_at = "lemlist_last_paused_at";
+inline constexpr std::string_view last_resumed_at = "lemlist_last_resumed_at";
+inline constexpr std::string_view unsubscribed_at = "lemlist_unsubscribed_at";
+inline constexpr std::string_view bounced_at = "lemlist_bounced_at";
+inline constexpr std::string_view last_event_at = "lemlist_last_event_at";
+inline constexpr std::string_view last_synced_at = "lemlist_last_synced_at";
+inline constexpr std::string_view last_event_type = "lemlist_last_event_type";
+inline constexpr std::string_view lead_id = "lemlist_lead_id";
+inline constexpr std::string_view last_campaign = "lemlist_last_campaign";
+inline constexpr std::string_view enrollment_status = "lemlist_enrollment_status";
+inline constexpr std::string_view interest_at = "lemlist_interest_at";
+inline constexpr std::string_view last_campaign_at = "lemlist_last_campaign_at";
+inline constexpr std::string_view linkedin_url = "lemlist_linkedin_url";
+}  // namespace person_attr
+
+const std::vector<attribute_spec>& entry_attributes();
+const std::vector<attribute_spec>& person_attributes();
+
+}  // namespace las::sync
