@@ -27,6 +27,7 @@ struct client_options {
     std::chrono::milliseconds max_idle{20'000};          // pooled connections idle longer are closed, not reused
     std::size_t max_response_bytes = 32 * 1024 * 1024;
     std::string user_agent = "lemlist-attio-sync/0.1";
+    std::string ca_file;  // extra trusted CA (PEM) on top of the system store: a private CA, tests
 };
 
 struct client_request {
@@ -71,9 +72,11 @@ struct parsed_url {
 result<parsed_url, std::string> parse_base_url(std::string_view url);
 bool is_loopback_host(std::string_view host);
 
+// Thread-safe: one client may be shared by many coroutines on a multi-threaded io_context.
 class client {
 public:
-    // Throws std::invalid_argument for a malformed base URL or http:// to a non-loopback host.
+    // Throws std::invalid_argument for a malformed base URL or http:// to a non-loopback host,
+    // and boost::system::system_error when `ca_file` cannot be loaded.
     client(asio::any_io_executor executor, std::string_view base_url, client_options options = {});
     ~client();
     client(const client&) = delete;

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "http/asio.hpp"
 
@@ -71,6 +72,8 @@ public:
     // finish and their responses are written (with Connection: close). Thread-safe.
     void stop();
     std::size_t active_connections() const;
+    // Connections accepted and closed at once because `max_connections` were open.
+    std::size_t rejected_connections() const;
 
 private:
     struct impl;
@@ -82,5 +85,9 @@ response make_response(const request& req, http_proto::status status, std::strin
                        std::string_view content_type = "application/json");
 // {"error":"<code>","message":"<message>"}
 response make_error(const request& req, http_proto::status status, std::string_view code, std::string_view message);
+
+// Now as an HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT"), formatted once a second per thread;
+// the view stays valid until the calling thread's next call.
+std::string_view http_date_now();
 
 }  // namespace las::http
