@@ -1,0 +1,72 @@
+#pragma once
+// One Lemlist event, start to finish: idempotency claim → Person match → the entry in
+// `lemlist_events` → the Person's state → complete. Each step that lands is recorded
+// against the claim, so a retry (after a crash, a timeout, a redelivery) skips what already
+// landed; an entry create whose fate is unknown is looked up by `activity_id` before it is
+// sent again. The answer says what to do with the delivery; the consumer acts on it
+// (delivery_disposition.hpp), in one place.
+
+#include <chrono>
+#include <span>
+#include <string>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "attio/client.hpp"
+#include "core/settings.hpp"
+#include "lemlist/event.hpp"
+#include "state/idempotency_store.hpp"
+#include "sync/person_matcher.hpp"
+#include "sync/person_writer.hpp"
+
+namespace las::sync {
+
+struct processing_outcome {
+    enum class kind {
+        done,         // both writes landed (or had landed): ack
+        duplicate,    // completed within the idempotency window: ack
+        deferred,     // another worker holds the event right now: come back shortly, same attempt
+        retry,        // transient failure: delayed retry, attempt + 1
+        dead_letter,  // permanent: straight to the DLQ
+    };
+    kind what = kind::done;
+    std::string reason;  // dead_letter: invalid_event | unmatched | no_lead_identity | attio_rejected; retry: the failure
+    std::string detail;  // the last error, for x-last-error and the log
+    std::optional<std::chrono::milliseconds> retry_after;
+    bool person_created = false;
+    bool person_written = false;
+};
+std::string_view to_string(processing_outcome::kind k);
+
+struct processor_settings {
+    std::string list = std::string("lemlist_events");
+    std::chrono::milliseconds lease{120'000};  // longer than one event can take; a dead worker's claim expires after it
+    std::vector<attribute_mapping> mappings;
+};
+
+class event_processor {
+public:
+    event_processor(attio::client& attio, state::idempotency_store& store, person_matcher& matcher,
+                    person_writer& writer, asio::thread_pool& blocking, processor_settings settings);
+
+    awaitable<processing_outcome> process(const lemlist::event& ev, event_time received_at);
+
+private:
+    awaitable<processing_outcome> process_claimed(const lemlist::event& ev, event_time received_at,
+                                                  const state::claim_result& claim);
+    awaitable<result<std::string, outbound::call_error>> write_entry(const lemlist::event& ev, event_time occurred_at,
+                                                                     const std::string& record_id, bool may_have_landed);
+    awaitable<bool> record(const std::string& key, const std::string& token, std::string_view step, std::string value);
+
+    attio::client& attio_;
+    state::idempotency_store& store_;
+    person_matcher& matcher_;
+    person_writer& writer_;
+    asio::thread_pool& blocking_;
+    processor_settings settings_;
+};
+
+// The outcome for a failed provider call.
+processing_outcome outcome_of(const outbound::call_error& error);
+
+}  // namespace las::sync

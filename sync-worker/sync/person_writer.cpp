@@ -1,0 +1,194 @@
+#include "sync/person_writer.hpp"
+
+#include <algorithm>
+
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "sync/attio_schema.hpp"
+#include "sync/offload.hpp"
+#include "sync/person_values.hpp"
+
+namespace las::sync {
+
+struct person_writer::waiter {
+    explicit waiter(asio::any_io_executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer wake;  // cancelled when `outcome` is set
+    std::optional<result<person_write_result, outbound::call_error>> outcome;
+};
+
+struct person_writer::queue {
+    std::vector<person_update> updates;
+    std::vector<std::shared_ptr<waiter>> waiters;
+};
+
+namespace {
+
+bool has_email(const rapidjson::Value& values, std::string_view email) {
+    const auto* arr = json::find(values, "email_addresses");
+    if (arr == nullptr || !arr->IsArray()) return false;
+    for (const auto& v : arr->GetArray()) {
+        const auto stored = json::get_string(v, "email_address");
+        if (stored && stored->size() == email.size() &&
+            std::equal(stored->begin(), stored->end(), email.begin(),
+                       [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+            return true;
+    }
+    return false;
+}
+
+bool has_value(const rapidjson::Value& values, std::string_view slug) {
+    const auto* arr = json::find(values, slug);
+    return arr != nullptr && arr->IsArray() && !arr->Empty();
+}
+
+// Appends the members of a JSON object text to `out` (an object being built, "{…").
+void append_members(std::string& out, std::string_view object_json) {
+    if (object_json.size() <= 2) return;
+    out += out.size() > 1 ? "," : "";
+    out.append(object_json.substr(1, object_json.size() - 2));
+}
+
+}  // namespace
+
+person_writer::person_writer(attio::client& attio, state::lock_store* locks, asio::thread_pool& blocking,
+                             person_writer_options options)
+    : attio_(attio), locks_(locks), blocking_(blocking), options_(options) {}
+
+std::string person_writer::patch_for(const rapidjson::Value& values, const std::vector<person_update>& updates,
+                                     event_time now) {
+    const auto before = person_state_from_values(values);
+    auto after = before;
+    for (const auto& u : updates) after = merge(after, u.facts);
+    std::string state_patch = person_patch_values(before, after, now);
+
+    std::string extra = "{";
+    std::vector<std::string> emails;
+    std::optional<std::string> linkedin;
+    for (const auto& u : updates) {
+        append_members(extra, u.mapping_values);
+        if (u.email && !has_email(values, *u.email) && std::find(emails.begin(), emails.end(), *u.email) == emails.end())
+            emails.push_back(*u.email);
+        if (u.linkedin_url && !linkedin) linkedin = u.linkedin_url;
+    }
+    if (!emails.empty()) {
+        // PATCH appends to the multiselect email_addresses.
+        std::string list = "[";
+        for (const auto& e : emails) list += (list.size() > 1 ? "," : "") + json::quoted(e);
+        append_members(extra, "{\"email_addresses\":" + list + "]}");
+    }
+    const bool adds_linkedin = linkedin && !has_value(values, person_attr::linkedin_url);
+    if (adds_linkedin) {
+        append_members(extra, "{" + json::quoted(person_attr::linkedin_url) + ":" + json::quoted(*linkedin) + "}");
+        if (!has_value(values, "linkedin")) append_members(extra, "{\"linkedin\":" + json::quoted(*linkedin) + "}");
+    }
+    extra += '}';
+    // Mapped values are written only alongside a state change or an identity addition: a
+    // mapping that never changes must not cost a write per event.
+    if (state_patch.empty() && emails.empty() && !adds_linkedin) return {};
+    if (state_patch.empty()) return extra;
+    std::string out = state_patch.substr(0, state_patch.size() - 1);
+    append_members(out, extra);
+    out += '}';
+    return out;
+}
+
+awaitable<result<person_write_result, outbound::call_error>> person_writer::apply(std::string record_id,
+                                                                                  person_update update) {
+    auto executor = co_await asio::this_coro::executor;
+    auto me = std::make_shared<waiter>(executor);
+    auto& q = queues_[record_id];
+    const bool start_flush = !q;
+    if (!q) q = std::make_shared<queue>();
+    q->updates.push_back(std::move(update));
+    q->waiters.push_back(me);
+    if (start_flush) asio::co_spawn(executor, flush(record_id, q), asio::detached);
+    while (!me->outcome) {
+        boost::system::error_code ec;
+        co_await me->wake.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    co_return std::move(*me->outcome);
+}
+
+awaitable<void> person_writer::flush(std::string record_id, std::shared_ptr<queue> q) {
+    auto executor = co_await asio::this_coro::executor;
+    if (options_.linger.count() > 0) {
+        asio::steady_timer t(executor, options_.linger);
+        boost::system::error_code ec;
+        co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    while (!q->updates.empty()) {
+        auto batch = std::move(q->updates);
+        auto waiters = std::move(q->waiters);
+        q->updates.clear();
+        q->waiters.clear();
+        const auto size = batch.size();
+        auto outcome = co_await write_batch(record_id, std::move(batch));
+        if (outcome) outcome->coalesced = size;
+        for (auto& w : waiters) {
+            w->outcome.emplace(outcome);
+            w->wake.cancel();
+        }
+    }
+    queues_.erase(record_id);
+}
+
+awaitable<result<std::optional<std::string>, outbound::call_error>> person_writer::lock(const std::string& record_id) {
+    using token = std::optional<std::string>;
+    if (locks_ == nullptr) co_return token();
+    const std::string name = "person:" + record_id;
+    const auto deadline = std::chrono::steady_clock::now() + options_.lock_wait;
+    auto pause = std::chrono::milliseconds(10);
+    while (true) {
+        auto got = co_await offload(blocking_, [this, &name] { return locks_->try_lock(name, options_.lock_lease); });
+        if (!got) co_return fail(outbound::call_error{outbound::failure::transient, 0, "state_store", got.error().message, {}});
+        if (*got) co_return token(**got);
+        if (std::chrono::steady_clock::now() >= deadline) {
+            co_return fail(outbound::call_error{outbound::failure::transient, 0, "person_locked",
+                                                "another worker held the Person's lock for too long", {}});
+        }
+        asio::steady_timer t(co_await asio::this_coro::executor, pause);
+        boost::system::error_code ec;
+        co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+        pause = std::min(pause * 2, std::chrono::milliseconds(200));
+    }
+}
+
+awaitable<void> person_writer::unlock(const std::string& record_id, std::string token) {
+    const std::string name = "person:" + record_id;
+    auto done = co_await offload(blocking_, [this, &name, &token] { return locks_->unlock(name, token); });
+    if (!done) log::warn("person.unlock_failed", {{"record_id", record_id}, {"error", done.error().message}});
+}
+
+awaitable<result<person_write_result, outbound::call_error>> person_writer::write_batch(
+    const std::string& record_id, std::vector<person_update> batch) {
+    auto token = co_await lock(record_id);
+    if (!token) co_return fail(token.error());
+
+    result<person_write_result, outbound::call_error> outcome = person_write_result{};
+    auto person = co_await attio_.get_record(std::string(people_object), record_id);
+    if (!person) {
+        outcome = fail(person.error());
+    } else {
+        const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+        auto patch = patch_for(person->values, batch, now);
+        if (!patch.empty()) {
+            auto patched = co_await attio_.patch_record(std::string(people_object), record_id, patch);
+            if (!patched && attio::is_uniqueness_conflict(patched.error())) {
+                // An email or LinkedIn key we tried to add belongs to another Person: keep the
+                // state, drop the identity additions.
+                for (auto& u : batch) {
+                    u.email.reset();
+                    u.linkedin_url.reset();
+                }
+                patch = patch_for(person->values, batch, now);
+                if (!patch.empty()) patched = co_await attio_.patch_record(std::string(people_object), record_id, patch);
+            }
+            if (!patched) outcome = fail(patched.error());
+            else outcome = person_write_result{true, batch.size()};
+        }
+    }
+    if (*token) co_await unlock(record_id, std::move(**token));
+    co_return outcome;
+}
+
+}  // namespace las::sync
