@@ -1,0 +1,366 @@
+#include "tools/provision.hpp"
+
+#include <algorithm>
+
+namespace las::tools {
+namespace {
+
+using sync::attribute_spec;
+
+constexpr std::string_view managed_note = "Managed by lemlist-attio-sync";
+
+std::string humanize(std::string_view slug) {
+    std::string out(slug);
+    std::replace(out.begin(), out.end(), '_', ' ');
+    if (!out.empty() && out.front() >= 'a' && out.front() <= 'z') out.front() = static_cast<char>(out.front() - 'a' + 'A');
+    return out;
+}
+
+std::string attribute_subject(std::string_view where, std::string_view slug) {
+    return "attribute " + std::string(where) + "." + std::string(slug);
+}
+
+std::string option_subject(std::string_view where, std::string_view slug, std::string_view title) {
+    return "option " + std::string(where) + "." + std::string(slug) + " = " + std::string(title);
+}
+
+attio::attribute_definition definition_of(const attribute_spec& spec) {
+    attio::attribute_definition def;
+    def.api_slug = spec.slug;
+    def.title = spec.title;
+    def.description = std::string(managed_note);
+    def.type = std::string(sync::to_string(spec.type));
+    def.is_unique = spec.unique;
+    return def;
+}
+
+const attio::attribute_info* find_slug(const std::vector<attio::attribute_info>& have, std::string_view slug) {
+    const auto it = std::find_if(have.begin(), have.end(), [&](const auto& a) { return a.api_slug == slug; });
+    return it == have.end() ? nullptr : &*it;
+}
+
+// One provisioning run; lives in the frame of provision(), so its member coroutines may
+// refer to it.
+class provisioner {
+public:
+    provisioner(attio::client& attio, bool dry_run) : attio_(attio) { report_.dry_run = dry_run; }
+
+    provision_report take() { return std::move(report_); }
+
+    // Whether the list is there now (planned, in a dry run), or an API error ended the run.
+    enum class list_state { exists, planned, failed };
+
+    awaitable<list_state> ensure_list(const list_spec& list) {
+        const std::string subject = "list " + list.slug;
+        auto found = co_await attio_.get_list(list.slug);
+        if (found) {
+            check_list(found.value(), list, subject);
+            co_return list_state::exists;
+        }
+        if (!attio::is_not_found(found.error())) co_return failed(subject, found.error());
+        const std::string detail = "\"" + list.name + "\", parent " + list.parent_object + ", workspace access full-access";
+        if (report_.dry_run) {
+            push(provision_step::create_list, subject, detail, false);
+            co_return list_state::planned;
+        }
+        attio::list_definition def{list.slug, list.name, list.parent_object, "full-access"};
+        auto created = co_await attio_.create_list(def);
+        if (created) {
+            push(provision_step::create_list, subject, detail, true);
+            co_return list_state::exists;
+        }
+        if (!attio::is_slug_conflict(created.error())) co_return failed(subject, created.error());
+        // Someone created it since we looked (another provision run): check theirs.
+        auto again = co_await attio_.get_list(list.slug);
+        if (!again) co_return failed(subject, again.error());
+        check_list(again.value(), list, subject);
+        co_return list_state::exists;
+    }
+
+    // The attributes of one object or list. `exists` false: a dry run planned the list, so
+    // everything on it is planned too.
+    awaitable<bool> ensure_attributes(attio::target target, const std::string& identifier,
+                                      const std::vector<attribute_spec>& specs, bool exists) {
+        std::vector<attio::attribute_info> have;
+        if (exists) {
+            auto listed = co_await attio_.list_attributes(target, identifier);
+            if (!listed) co_return error("attributes of " + identifier, listed.error());
+            have = std::move(listed).value();
+        }
+        for (const auto& spec : specs) {
+            if (!co_await ensure_attribute(target, identifier, spec, find_slug(have, spec.slug))) co_return false;
+        }
+        co_return true;
+    }
+
+private:
+    awaitable<bool> ensure_attribute(attio::target target, const std::string& identifier, const attribute_spec& spec,
+                                     const attio::attribute_info* have) {
+        const auto subject = attribute_subject(identifier, spec.slug);
+        auto check = check_attribute(spec, have);
+        if (check.status == attribute_check::state::missing) {
+            std::string detail(sync::to_string(spec.type));
+            if (spec.unique) detail += ", unique";
+            if (report_.dry_run) {
+                push(provision_step::create_attribute, subject, detail, false);
+                co_return co_await ensure_options(target, identifier, spec, false);
+            }
+            auto created = co_await attio_.create_attribute(target, identifier, definition_of(spec));
+            if (created) {
+                push(provision_step::create_attribute, subject, detail, true);
+                co_return co_await ensure_options(target, identifier, spec, false);
+            }
+            if (!attio::is_slug_conflict(created.error())) co_return error(subject, created.error());
+            // Created concurrently: compare what is there now.
+            auto listed = co_await attio_.list_attributes(target, identifier);
+            if (!listed) co_return error(subject, listed.error());
+            check = check_attribute(spec, find_slug(listed.value(), spec.slug));
+            if (check.status == attribute_check::state::missing) {
+                co_return error(subject, "Attio answers slug_conflict but does not list the attribute");
+            }
+        }
+        if (check.status == attribute_check::state::drift) {
+            push(provision_step::drift, subject, check.detail, false);
+            co_return true;  // its options are left alone too: the attribute is not ours as it stands
+        }
+        push(provision_step::ok, subject, std::string(sync::to_string(spec.type)) + (spec.unique ? ", unique" : ""),
+             false);
+        co_return co_await ensure_options(target, identifier, spec, true);
+    }
+
+    // `exists` false: the attribute is new (or planned), so it has no options yet.
+    awaitable<bool> ensure_options(attio::target target, const std::string& identifier, const attribute_spec& spec,
+                                   bool exists) {
+        if (spec.type != sync::attribute_type::select || spec.options.empty()) co_return true;
+        std::vector<attio::select_option> have;
+        if (exists) {
+            auto listed = co_await attio_.list_options(target, identifier, spec.slug);
+            if (!listed) co_return error(attribute_subject(identifier, spec.slug) + " options", listed.error());
+            have = std::move(listed).value();
+        }
+        const auto check = check_options(spec, have);
+        for (const auto& title : check.archived) {
+            push(provision_step::drift, option_subject(identifier, spec.slug, title),
+                 "the option is archived; unarchive it in Attio (events with it would be refused)", false);
+        }
+        for (const auto& title : check.missing) {
+            const auto subject = option_subject(identifier, spec.slug, title);
+            if (report_.dry_run) {
+                push(provision_step::create_option, subject, {}, false);
+                continue;
+            }
+            auto created = co_await attio_.create_option(target, identifier, spec.slug, title);
+            if (created) {
+                push(provision_step::create_option, subject, {}, true);
+            } else if (attio::is_slug_conflict(created.error())) {
+                push(provision_step::ok, subject, "created concurrently", false);
+            } else {
+                co_return error(subject, created.error());
+            }
+        }
+        co_return true;
+    }
+
+    void check_list(const attio::list_info& have, const list_spec& want, const std::string& subject) {
+        const bool parent_ok = std::find(have.parent_objects.begin(), have.parent_objects.end(), want.parent_object) !=
+                               have.parent_objects.end();
+        if (parent_ok) {
+            push(provision_step::ok, subject, "parent " + want.parent_object, false);
+            return;
+        }
+        std::string parents;
+        for (const auto& p : have.parent_objects) parents += (parents.empty() ? "" : ",") + p;
+        push(provision_step::drift, subject,
+             "parent object is " + (parents.empty() ? std::string("unknown") : parents) + ", expected " +
+                 want.parent_object + "; not changed (a list's parent cannot be changed: rename or remove that list in Attio)",
+             false);
+    }
+
+    list_state failed(const std::string& subject, const attio::call_error& e) {
+        error(subject, e);
+        return list_state::failed;
+    }
+    bool error(const std::string& subject, const attio::call_error& e) { return error(subject, e.describe()); }
+    bool error(const std::string& subject, const std::string& message) {
+        push(provision_step::error, subject, message, false);
+        return false;
+    }
+
+    void push(provision_step step, std::string subject, std::string detail, bool applied) {
+        report_.actions.push_back({step, std::move(subject), std::move(detail), applied});
+    }
+
+    attio::client& attio_;
+    provision_report report_;
+};
+
+}  // namespace
+
+std::string_view to_string(provision_step step) {
+    switch (step) {
+        case provision_step::create_list: return "create_list";
+        case provision_step::create_attribute: return "create_attribute";
+        case provision_step::create_option: return "create_option";
+        case provision_step::ok: return "ok";
+        case provision_step::drift: return "drift";
+        case provision_step::error: return "error";
+    }
+    return "error";
+}
+
+std::size_t provision_report::count(provision_step step) const {
+    return static_cast<std::size_t>(
+        std::count_if(actions.begin(), actions.end(), [&](const auto& a) { return a.step == step; }));
+}
+
+std::size_t provision_report::changes() const {
+    return count(provision_step::create_list) + count(provision_step::create_attribute) +
+           count(provision_step::create_option);
+}
+
+int provision_report::exit_code() const {
+    if (has_errors()) return 2;
+    if (has_drift()) return 1;
+    return 0;
+}
+
+std::vector<std::string> provision_report::lines(bool verbose) const {
+    std::vector<std::string> out;
+    for (const auto& a : actions) {
+        std::string verb;
+        switch (a.step) {
+            case provision_step::create_list:
+            case provision_step::create_attribute:
+            case provision_step::create_option:
+                verb = a.applied ? "created" : (dry_run ? "would create" : "NOT created");
+                break;
+            case provision_step::ok:
+                if (!verbose) continue;
+                verb = "ok";
+                break;
+            case provision_step::drift: verb = "DRIFT"; break;
+            case provision_step::error: verb = "ERROR"; break;
+        }
+        std::string line = verb + " " + a.subject;
+        if (!a.detail.empty()) line += a.step == provision_step::ok ? " (" + a.detail + ")" : ": " + a.detail;
+        out.push_back(std::move(line));
+    }
+    const auto n_changes = changes();
+    const auto n_drift = count(provision_step::drift);
+    std::string summary;
+    if (has_errors()) {
+        summary = "provisioning stopped on an API error (" + std::to_string(n_changes) +
+                  (dry_run ? " change(s) planned before it)" : " change(s) made before it); fix the cause and run it again");
+    } else if (dry_run) {
+        summary = n_changes == 0 ? "dry run: nothing to change" : "dry run: " + std::to_string(n_changes) + " change(s) would be made";
+    } else {
+        summary = n_changes == 0 ? "nothing to change: the workspace is already provisioned"
+                                 : std::to_string(n_changes) + " change(s) made";
+    }
+    if (n_drift > 0) {
+        summary += "; " + std::to_string(n_drift) + " drift(s) reported and left as they are: fix them in Attio";
+    }
+    summary += " (" + std::to_string(count(provision_step::ok)) + " item(s) already as expected)";
+    out.push_back(std::move(summary));
+    return out;
+}
+
+std::optional<enrollment_list_spec> enrollment_list_from(const file_settings& settings) {
+    if (settings.enrollment_list.empty()) return std::nullopt;
+    return enrollment_list_spec{settings.enrollment_list, settings.enrollment_campaign_attribute};
+}
+
+schema_spec desired_schema(const std::optional<enrollment_list_spec>& enrollment) {
+    schema_spec out;
+    out.lists.push_back({std::string(sync::events_list_slug), std::string(sync::events_list_name),
+                         std::string(sync::people_object), sync::entry_attributes()});
+    if (enrollment) {
+        list_spec list{enrollment->list_slug, humanize(enrollment->list_slug), std::string(sync::people_object), {}};
+        if (!enrollment->campaign_attribute.empty()) {
+            list.attributes.push_back(
+                {enrollment->campaign_attribute, "Lemlist campaign ID", sync::attribute_type::text, {}});
+        }
+        out.lists.push_back(std::move(list));
+    }
+    out.person_object = std::string(sync::people_object);
+    out.person_attributes = sync::person_attributes();
+    return out;
+}
+
+attribute_check check_attribute(const sync::attribute_spec& want, const attio::attribute_info* have) {
+    attribute_check out;
+    if (!have) return out;
+    std::vector<std::string> problems;
+    const auto want_type = sync::to_string(want.type);
+    if (have->type != want_type) problems.push_back("type is " + have->type + ", expected " + std::string(want_type));
+    if (have->is_unique != want.unique)
+        problems.push_back(want.unique ? "not unique, expected unique" : "unique, expected not unique");
+    if (have->is_multiselect) problems.push_back("multiselect, expected single value");
+    if (have->is_archived) problems.push_back("archived");
+    if (problems.empty()) {
+        out.status = attribute_check::state::matches;
+        return out;
+    }
+    out.status = attribute_check::state::drift;
+    for (const auto& p : problems) out.detail += (out.detail.empty() ? "" : "; ") + p;
+    out.detail += "; not changed (fix it in Attio)";
+    return out;
+}
+
+option_check check_options(const sync::attribute_spec& want, std::span<const attio::select_option> have) {
+    option_check out;
+    for (const auto& title : want.options) {
+        const auto it = std::find_if(have.begin(), have.end(), [&](const auto& o) { return o.title == title; });
+        if (it == have.end()) {
+            out.missing.push_back(title);
+        } else if (it->is_archived) {
+            out.archived.push_back(title);
+        }
+    }
+    return out;
+}
+
+awaitable<provision_report> provision(attio::client& attio, provision_options options) {
+    const auto schema = desired_schema(options.enrollment);
+    provisioner run(attio, options.dry_run);
+    for (const auto& list : schema.lists) {
+        const auto state = co_await run.ensure_list(list);
+        if (state == provisioner::list_state::failed) co_return run.take();
+        const bool exists = state == provisioner::list_state::exists;
+        if (!co_await run.ensure_attributes(attio::target::lists, list.slug, list.attributes, exists))
+            co_return run.take();
+    }
+    co_await run.ensure_attributes(attio::target::objects, schema.person_object, schema.person_attributes, true);
+    co_return run.take();
+}
+
+awaitable<std::optional<std::string>> check_provisioned(attio::client& attio,
+                                                        std::optional<enrollment_list_spec> enrollment) {
+    // A named argument: g++ 12 destroys a braced temporary in a co_await expression twice.
+    provision_options dry_run{true, std::move(enrollment)};
+    const auto report = co_await provision(attio, std::move(dry_run));
+    auto first_of = [&](auto pred) -> std::string {
+        const auto it = std::find_if(report.actions.begin(), report.actions.end(), pred);
+        return it == report.actions.end() ? std::string() : it->subject + (it->detail.empty() ? "" : ": " + it->detail);
+    };
+    if (report.has_errors()) {
+        co_return "cannot check the Attio workspace (" +
+            first_of([](const auto& a) { return a.step == provision_step::error; }) + ")";
+    }
+    if (report.has_drift()) {
+        co_return "the Attio workspace differs from what this product writes (" +
+            first_of([](const auto& a) { return a.step == provision_step::drift; }) +
+            "); run `sync-worker provision --dry-run` for the full report";
+    }
+    if (report.changes() > 0) {
+        co_return "the Attio workspace is not provisioned (" + std::to_string(report.changes()) + " item(s) missing, first: " +
+            first_of([](const auto& a) {
+                return a.step == provision_step::create_list || a.step == provision_step::create_attribute ||
+                       a.step == provision_step::create_option;
+            }) +
+            "); run `sync-worker provision`";
+    }
+    co_return std::nullopt;
+}
+
+}  // namespace las::tools
