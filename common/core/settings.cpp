@@ -176,6 +176,10 @@ worker_settings worker_settings::from_env(const env_lookup& e) {
     s.auto_create_people = env::bool_or(e, "AUTO_CREATE_PEOPLE", true);
     s.max_attempts = static_cast<unsigned>(env::uint_or(e, "MAX_ATTEMPTS", 8, 1, 100));
     s.prefetch = static_cast<unsigned>(env::uint_or(e, "WORKER_PREFETCH", 64, 1, 65'535));
+    s.attio_reads_per_second = static_cast<unsigned>(env::uint_or(e, "ATTIO_READS_PER_SECOND", 100, 1, 100'000));
+    s.attio_writes_per_second = static_cast<unsigned>(env::uint_or(e, "ATTIO_WRITES_PER_SECOND", 25, 1, 100'000));
+    s.lemlist_requests_per_2s = static_cast<unsigned>(env::uint_or(e, "LEMLIST_REQUESTS_PER_2S", 20, 1, 100'000));
+    s.person_write_linger = std::chrono::milliseconds(env::uint_or(e, "PERSON_WRITE_LINGER_MS", 50, 0, 60'000));
     if (const auto v = env::string(e, "METRICS_LISTEN")) {
         const auto parsed = parse_listen_address(*v);
         if (!parsed) throw config_error("METRICS_LISTEN", "expected HOST:PORT, got \"" + *v + "\"");

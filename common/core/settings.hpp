@@ -107,6 +107,12 @@ struct worker_settings {
     bool auto_create_people = true;
     unsigned max_attempts = 8;
     unsigned prefetch = 64;
+    // Outbound budgets, the providers' published figures by default; lower them when the
+    // workspace shares its budget with other integrations.
+    unsigned attio_reads_per_second = 100;
+    unsigned attio_writes_per_second = 25;
+    unsigned lemlist_requests_per_2s = 20;
+    std::chrono::milliseconds person_write_linger{50};  // lets a burst on one Person share one write
     std::optional<listen_address> metrics_listen;
     log_settings log;
     std::optional<std::string> config_file;

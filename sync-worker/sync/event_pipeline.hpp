@@ -1,0 +1,61 @@
+#pragma once
+// The consumer side of `sync-worker run`: deliveries from `lemlist.events` (handed over by
+// the AMQP consumer thread) are processed concurrently as coroutines on the worker's I/O
+// thread, each bounded by the broker's prefetch; each ends in exactly one of ack, or
+// republish-confirmed-then-ack (retry / DLQ), or reject-with-requeue when the republish
+// could not be confirmed (so nothing is ever dropped: the broker redelivers).
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
+#include "amqp/topology.hpp"
+#include "core/metrics.hpp"
+#include "http/asio.hpp"
+#include "sync/event_processor.hpp"
+
+namespace las::sync {
+
+struct pipeline_settings {
+    unsigned max_attempts = 8;
+    std::uint16_t prefetch = 64;
+};
+
+class event_pipeline {
+public:
+    event_pipeline(asio::io_context& io, amqp::connection_settings broker, amqp::publisher& publisher,
+                   event_processor& processor, metrics::registry& registry, pipeline_settings settings);
+    ~event_pipeline();
+
+    // Starts consuming (the consumer thread connects in the background).
+    void start();
+    // Stops taking deliveries and waits up to `drain` for those in flight to be settled.
+    // Blocks: call it off the I/O thread.
+    void stop(std::chrono::milliseconds drain);
+
+    bool consuming() const;
+    std::size_t in_flight() const { return in_flight_.load(); }
+
+private:
+    awaitable<void> handle(amqp::delivery delivery);
+
+    asio::io_context& io_;
+    amqp::connection_settings broker_;
+    amqp::publisher& publisher_;
+    event_processor& processor_;
+    pipeline_settings settings_;
+    std::unique_ptr<amqp::consumer> consumer_;
+    std::atomic<std::size_t> in_flight_{0};
+
+    metrics::family<metrics::counter>& outcomes_;
+    metrics::family<metrics::counter>& dead_letters_;
+    metrics::counter& republish_failures_;
+    metrics::counter& people_created_;
+    metrics::family<metrics::counter>& person_writes_;
+    metrics::histogram& lag_;
+    metrics::histogram& duration_;
+};
+
+}  // namespace las::sync

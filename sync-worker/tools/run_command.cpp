@@ -1,0 +1,120 @@
+#include "tools/run_command.hpp"
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "amqp/publisher.hpp"
+#include "amqp/topology.hpp"
+#include "amqp/url.hpp"
+#include "core/log.hpp"
+#include "http/server.hpp"
+#include "sync/event_pipeline.hpp"
+#include "sync/match_cache.hpp"
+#include "sync/person_matcher.hpp"
+#include "sync/person_writer.hpp"
+#include "tools/provision.hpp"
+
+namespace las::tools {
+namespace {
+
+constexpr auto drain_time = std::chrono::seconds(30);
+
+std::unique_ptr<http::server> start_metrics_server(runtime& rt, const listen_address& where,
+                                                   std::function<bool()> ready) {
+    auto handler = [&rt, ready = std::move(ready)](http::request& req, const http::request_info&) -> awaitable<http::response> {
+        const auto target = std::string_view(req.target());
+        if (target == "/metrics") co_return http::make_response(req, http_proto::status::ok, rt.registry().render(),
+                                                                "text/plain; version=0.0.4");
+        if (target == "/healthz") co_return http::make_response(req, http_proto::status::ok, R"({"status":"ok"})");
+        if (target == "/readyz") {
+            const bool ok = ready();
+            co_return http::make_response(req, ok ? http_proto::status::ok : http_proto::status::service_unavailable,
+                                          ok ? R"({"status":"ready"})" : R"({"status":"not_ready"})");
+        }
+        co_return http::make_error(req, http_proto::status::not_found, "not_found", "no such route");
+    };
+    auto server = std::make_unique<http::server>(
+        rt.io(), tcp::endpoint(asio::ip::make_address(where.host), where.port), http::server_limits{}, handler);
+    server->start();
+    log::info("metrics.listening", {{"address", server->local_endpoint().address().to_string()},
+                                    {"port", server->local_endpoint().port()}});
+    return server;
+}
+
+}  // namespace
+
+int run_worker(runtime& rt) {
+    const auto& settings = rt.settings();
+    log::info("worker.starting", {{"settings", settings.describe()}});
+    auto broker = amqp::parse_url(settings.amqp_url);
+    if (!broker) throw config_error("AMQP_URL", broker.error());
+
+    auto& attio = rt.attio("run");
+    const auto enrollment = enrollment_list_from(settings.file);
+    if (auto problem = rt.run(check_provisioned(attio, enrollment))) {
+        std::cerr << "sync-worker: " << *problem << "\n";
+        return 3;
+    }
+
+    sync::match_cache cache(100'000, std::chrono::minutes(10));
+    sync::person_matcher matcher(attio, cache, settings.auto_create_people);
+    sync::person_writer_options writer_options;
+    writer_options.linger = settings.person_write_linger;
+    // One process serialises per Person in memory; a pool needs the shared lock.
+    sync::person_writer writer(attio, settings.redis_url ? rt.state().locks.get() : nullptr, rt.blocking(),
+                               writer_options);
+    sync::processor_settings processor_settings;
+    processor_settings.mappings = settings.file.mappings;
+    sync::event_processor processor(attio, *rt.state().idempotency, matcher, writer, rt.blocking(),
+                                    processor_settings);
+
+    amqp::publisher_options publisher_options;
+    publisher_options.connection_name = "sync-worker-publisher";
+    publisher_options.on_connect = [](amqp::connection& c) { return amqp::declare_topology(c); };
+    publisher_options.on_state_change = [](amqp::publisher_state s, std::string_view reason) {
+        log::info("publisher.state", {{"state", amqp::to_string(s)}, {"reason", reason}});
+    };
+    amqp::publisher publisher(*broker, publisher_options);
+
+    sync::pipeline_settings pipeline_settings;
+    pipeline_settings.max_attempts = settings.max_attempts;
+    pipeline_settings.prefetch = static_cast<std::uint16_t>(std::min(settings.prefetch, 65'535u));
+    sync::event_pipeline pipeline(rt.io(), *broker, publisher, processor, rt.registry(), pipeline_settings);
+
+    auto work = asio::make_work_guard(rt.io());
+    std::unique_ptr<http::server> metrics_server;
+    if (settings.metrics_listen) {
+        metrics_server = start_metrics_server(rt, *settings.metrics_listen, [&] {
+            return pipeline.consuming() && publisher.connected();
+        });
+    }
+    pipeline.start();
+    log::info("worker.running", {{"queue", amqp::lemlist_events_name}, {"prefetch", pipeline_settings.prefetch}});
+
+    std::thread stopper;
+    asio::signal_set signals(rt.io(), SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        log::info("worker.stopping", {{"signal", signal}, {"in_flight", pipeline.in_flight()}});
+        if (metrics_server) metrics_server->stop();
+        // The consumer's stop blocks until deliveries in flight are settled, which needs this
+        // I/O thread running: stop it from another thread, then release the I/O loop.
+        stopper = std::thread([&] {
+            pipeline.stop(drain_time);
+            work.reset();
+            rt.io().stop();
+        });
+    });
+    rt.io().restart();
+    rt.io().run();
+    if (stopper.joinable()) stopper.join();
+    publisher.stop();
+    log::info("worker.stopped", {{"in_flight_abandoned", pipeline.in_flight()}});
+    return 0;
+}
+
+}  // namespace las::tools
