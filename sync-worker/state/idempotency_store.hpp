@@ -53,7 +53,8 @@ public:
     virtual ~idempotency_store() = default;
 
     // Takes the lease on `key` for `lease` when the key is new, was released, or its lease
-    // expired (then with a new token, the recorded steps kept and claims + 1).
+    // expired (then with a new token, the recorded steps kept and claims + 1). A key past its
+    // TTL is new again (claims 1, no steps). `lease` must be positive (else invalid_argument: a bug).
     virtual result<claim_result, store_error> claim(std::string_view key, std::chrono::milliseconds lease) = 0;
 
     // Records that `step` of the event landed (value: e.g. the Attio id written). False when

@@ -259,3 +259,60 @@ TEST_CASE("redis store: Redis down answers store_error within the timeouts, and 
     CHECK(paused.wait > 500ms);
     CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
+
+TEST_CASE("redis store: a server that accepts and never answers costs one command timeout, not a hang") {
+    // A listening socket nobody accepts from: the kernel completes the handshake, nothing replies.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd, 16) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+
+    redis_options options;
+    options.command_timeout = 300ms;
+    options.pool_size = 1;
+    redis_store store(std::make_shared<redis_client>("redis://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)),
+                                                     options),
+                      {test::unique_prefix(), 3600s});
+    const auto start = std::chrono::steady_clock::now();
+    auto c = store.claim("evt", 30s);
+    const auto took = std::chrono::steady_clock::now() - start;
+    ::close(fd);
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().what == store_error::kind::unreachable);
+    CHECK(c.error().message.find("timed out") != std::string::npos);
+    CHECK(took >= 250ms);
+    CHECK(took < 3s);
+}
+
+TEST_CASE("redis store: a dropped connection fails one call, and the next call reconnects") {
+    redis_fixture fx;
+    redis_options options;
+    options.pool_size = 1;
+    auto client = std::make_shared<redis_client>(test::redis_url(), options);
+    redis_store store(client, {fx.prefix, 3600s});
+    const auto first = must_claim(store, "evt-1", 30s);
+    REQUIRE(first.status == claim_status::claimed);
+
+    auto id = client->command({"CLIENT", "ID"});
+    REQUIRE(id.ok());
+    REQUIRE(id->kind == redis_value::type::integer);
+    auto killed = fx.client->command({"CLIENT", "KILL", "ID", std::to_string(id->integer)});
+    REQUIRE(killed.ok());
+    REQUIRE(killed->integer == 1);
+
+    // The server closed our socket: this call may fail (it must not crash on SIGPIPE) ...
+    auto during = store.claim("evt-2", 30s);
+    if (!during) CHECK(during.error().what == store_error::kind::unreachable);
+    // ... and the one after it works on a fresh connection, with the state intact.
+    auto after = store.claim("evt-1", 30s);
+    REQUIRE(after.ok());
+    CHECK(after->status == claim_status::held_elsewhere);
+    auto id2 = client->command({"CLIENT", "ID"});
+    REQUIRE(id2.ok());
+    CHECK(id2->integer != id->integer);
+}
