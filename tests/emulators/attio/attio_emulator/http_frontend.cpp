@@ -1,0 +1,42 @@
+#include "attio_emulator/http_frontend.hpp"
+
+#include <string>
+
+namespace las::attio_emulator {
+
+namespace {
+
+awaitable<http::response> answer(service& svc, http::request& req) {
+    api_response out = svc.handle(api_request{req.method_string(), req.target(),
+                                                    req[http_proto::field::authorization], req.body()});
+    if (out.delay.count() > 0) {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        timer.expires_after(out.delay);
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (out.drop) {
+        // las::http::server has no way for a handler to abort the connection yet, so a
+        // "dropped" request gets the closest stand-in: 502, empty body, Connection: close.
+        http::response res{http_proto::status::bad_gateway, req.version()};
+        res.set("x-emulator-fault", "dropped-connection");
+        res.keep_alive(false);
+        res.prepare_payload();
+        co_return res;
+    }
+    http::response res{static_cast<http_proto::status>(out.status), req.version()};
+    res.set(http_proto::field::content_type, out.content_type);
+    for (const auto& [name, value] : out.headers) res.set(name, value);
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(out.body);
+    res.prepare_payload();
+    co_return res;
+}
+
+}  // namespace
+
+http::handler make_http_handler(service& svc) {
+    return [&svc](http::request& req, const http::request_info&) { return answer(svc, req); };
+}
+
+}  // namespace las::attio_emulator
