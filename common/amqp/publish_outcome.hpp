@@ -29,6 +29,9 @@ enum class publish_outcome : std::uint8_t {
     rejected_not_connected,
     // Never written: too many publishes are already waiting (options.max_queued).
     rejected_overloaded,
+    // Never written: the request cannot be encoded (an exchange, routing key or property
+    // over 255 bytes, a header table too big). A caller bug; retrying cannot help.
+    rejected_invalid,
 };
 
 constexpr std::string_view to_string(publish_outcome o) noexcept {
@@ -41,6 +44,7 @@ constexpr std::string_view to_string(publish_outcome o) noexcept {
         case publish_outcome::timed_out: return "timed_out";
         case publish_outcome::rejected_not_connected: return "rejected_not_connected";
         case publish_outcome::rejected_overloaded: return "rejected_overloaded";
+        case publish_outcome::rejected_invalid: return "rejected_invalid";
     }
     return "unknown";
 }
@@ -50,7 +54,8 @@ constexpr bool is_confirmed(publish_outcome o) noexcept { return o == publish_ou
 // True when the message certainly did not reach a queue (a retry cannot duplicate it).
 constexpr bool certainly_not_stored(publish_outcome o) noexcept {
     return o == publish_outcome::nacked || o == publish_outcome::returned ||
-           o == publish_outcome::rejected_not_connected || o == publish_outcome::rejected_overloaded;
+           o == publish_outcome::rejected_not_connected || o == publish_outcome::rejected_overloaded ||
+           o == publish_outcome::rejected_invalid;
 }
 
 }  // namespace las::amqp

@@ -4,7 +4,14 @@
 #include <map>
 #include <random>
 
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "amqp/confirm_tracker.hpp"
+#include "amqp/frame_encoder.hpp"
 #include "amqp/message_codec.hpp"
 #include "core/log.hpp"
 
@@ -15,7 +22,8 @@ using namespace std::chrono_literals;
 
 namespace {
 constexpr std::string_view reply_to_queue = "amq.rabbitmq.reply-to";
-constexpr std::size_t write_batch = 1024;      // publishes written between two reads
+constexpr std::size_t write_batch = 1024;           // publishes written between two reads
+constexpr std::size_t write_batch_bytes = 1 << 20;  // ... or this many encoded bytes
 constexpr int read_batch = 8192;               // frames read per pass
 constexpr auto idle_poll = 100ms;              // longest sleep: deadlines and heartbeats stay serviced
 constexpr auto pending_scan_interval = 50ms;   // how often queued-but-unwritten deadlines are checked
@@ -98,6 +106,7 @@ private:
         if (!ch) return fail(ch.error());
         ch_ = *ch;
         if (auto st = conn_.confirm_select(ch_); !st) return st;
+        frame_max_ = static_cast<std::uint32_t>(amqp_get_frame_max(conn_.native()));
         if (p_.options_.direct_reply_to) {
             {
                 const auto guard = conn_.deadline();
@@ -194,23 +203,55 @@ private:
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::max(until - now, clock::duration::zero()));
     }
 
+    // Encodes a batch of publishes into one buffer and writes it with as few send(2) calls
+    // as the socket allows, bounded by io_timeout (0.11's own publish path polls forever).
+    // The buffer is always flushed completely before any library call can write (a
+    // heartbeat or a close-ok), so frames never interleave.
     std::optional<error> write_some() {
         if (!can_write()) return std::nullopt;
-        const auto guard = conn_.deadline();
-        for (std::size_t n = 0; n < write_batch && can_write(); ++n) {
+        out_.clear();
+        for (std::size_t n = 0; n < write_batch && out_.size() < write_batch_bytes && can_write(); ++n) {
             item& it = pending_.front();
-            const int rc = publish_raw(conn_.native(), ch_, it.request, scratch_);
+            const int rc = append_publish_frames(out_, ch_, frame_max_, it.request, scratch_);
             if (rc != AMQP_STATUS_OK) {
-                auto e = conn_.fail_connection(rc, "basic.publish");
-                if (guard.expired()) e.message += " (the broker stopped reading: io deadline passed)";
-                settle(to_inflight(it), publish_outcome::connection_lost);
+                log::warn("amqp.publish.invalid", {{"message_id", it.request.message_id},
+                                                   {"error", library_error_text(rc)}});
+                settle(to_inflight(it), publish_outcome::rejected_invalid);
                 pending_.pop_front();
-                return e;
+                continue;
             }
             return_key key{std::move(it.request.exchange), std::move(it.request.routing_key),
                            std::move(it.request.message_id)};
             tracker_.on_publish(to_inflight(it), std::move(key), it.deadline);
             pending_.pop_front();
+        }
+        return flush();
+    }
+
+    std::optional<error> flush() {
+        const int fd = conn_.fd();
+        const auto deadline = clock::now() + conn_.settings().io_timeout;
+        std::size_t off = 0;
+        while (off < out_.size()) {
+            const ssize_t k = ::send(fd, out_.data() + off, out_.size() - off, MSG_NOSIGNAL);
+            if (k > 0) {
+                off += static_cast<std::size_t>(k);
+                continue;
+            }
+            if (k < 0 && errno == EINTR) continue;
+            if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                // Broker flow control or a full socket buffer: wait, but not forever.
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+                if (left <= 0ms) {
+                    return conn_.fail_connection(AMQP_STATUS_TIMEOUT,
+                                                 "basic.publish: the broker stopped reading (io deadline passed)");
+                }
+                pollfd pfd{fd, POLLOUT, 0};
+                ::poll(&pfd, 1, static_cast<int>(std::min<std::chrono::milliseconds::rep>(left.count(), 1000)));
+                continue;
+            }
+            return conn_.fail_connection(AMQP_STATUS_SOCKET_ERROR,
+                                         std::string("basic.publish: send: ") + std::strerror(errno));
         }
         return std::nullopt;
     }
@@ -343,6 +384,8 @@ private:
     std::deque<item> pending_;  // accepted, not yet written
     std::map<std::string, pending_call> calls_;
     std::vector<amqp_table_entry_t> scratch_;
+    std::string out_;  // encoded frames of the batch being written
+    std::uint32_t frame_max_ = 131072;
     bool blocked_ = false;
     bool draining_ = false;
     clock::time_point drain_deadline_{};
