@@ -1,0 +1,83 @@
+#pragma once
+// The gateway's pure layer (Beast's handle_request): one HTTP request in, one decision out,
+// without sockets, broker or disk, so every status is unit-testable.
+//
+//   immediate_response  answer now (400/401/404/405/413/415/422, with a JSON error body)
+//   publish_action      store this message durably (broker confirm or spool), then answer
+//   probe               /healthz, /readyz, /metrics: answered from live state by the service
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "amqp/message.hpp"
+#include "core/time.hpp"
+#include "http/server.hpp"
+
+namespace las::gateway {
+
+// What the routes need from the settings (secrets included; never logged).
+struct route_config {
+    std::optional<std::string> lemlist_secret;  // when set, the body's `secret` must equal it
+    std::optional<std::string> attio_secret;    // when set, Attio-Signature must be the body's HMAC
+    std::optional<std::string> admin_token;     // when unset, /v1/enrollments answers 401 to everyone
+    std::size_t max_body_bytes = 262'144;
+};
+
+// Per-request inputs that are not in the request, injected so tests are deterministic.
+struct request_context {
+    sys_ms now;
+    std::function<std::string()> new_job_id;  // "job_<hex>"
+};
+
+struct immediate_response {
+    http_proto::status status = http_proto::status::ok;
+    std::string body;   // JSON
+    std::string allow;  // the Allow header of a 405
+};
+
+enum class answer_kind {
+    event_accepted,  // 200 {"status":"accepted","message_id":…}
+    job_accepted,    // 202 {"job_id":…}
+};
+
+struct publish_action {
+    amqp::publish_request message;
+    answer_kind answer = answer_kind::event_accepted;
+    std::string id;               // the message_id (the job_id for jobs)
+    bool wait_for_reply = false;  // /v1/enrollments?wait=true with one record: direct reply-to
+};
+
+enum class probe { health, ready, metrics };
+
+using decision = std::variant<immediate_response, publish_action, probe>;
+
+decision route(const http::request& req, const route_config& config, const request_context& ctx);
+
+// The contract routes.
+inline constexpr std::string_view lemlist_path = "/webhooks/lemlist";
+inline constexpr std::string_view attio_path = "/webhooks/attio";
+inline constexpr std::string_view enrollments_path = "/v1/enrollments";
+
+// The path (no query) when it is one of ours, else "other": a bounded metrics label.
+std::string_view route_label(std::string_view target);
+
+// {"error":"<code>","message":"<message>"[,"field":"<field>"]}
+std::string error_body(std::string_view code, std::string_view message, std::string_view field = {});
+
+// `application/json`, case-insensitive, parameters (charset) allowed.
+bool is_json_content_type(std::string_view value);
+
+// x-source values.
+inline constexpr std::string_view webhook_source = "webhook";
+inline constexpr std::string_view attio_source = "attio_webhook";
+inline constexpr std::string_view api_source = "api";
+
+// Headers every message of ours carries: x-received-at (ISO-8601 UTC), x-source, x-attempts=0.
+amqp::header_table contract_headers(sys_ms received_at, std::string_view source);
+
+}  // namespace las::gateway
