@@ -950,7 +950,7 @@ result<std::shared_ptr<play_job>, std::string> emulator::start_play_locked(const
     s.hooks = hooks_.size();
     s.planned = plan.deliveries.size();
     s.duplicates_planned = plan.duplicates;
-    s.out_of_order_planned = plan.out_of_order;
+    s.out_of_order_pairs = plan.out_of_order;
     s.seed = seed;
     for (auto& e : generated.events) store_event(std::move(e));
 

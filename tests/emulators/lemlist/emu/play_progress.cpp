@@ -15,7 +15,7 @@ void play_progress::started(sys_ms now) {
 void play_progress::finished_delivery(bool ok, bool duplicate, bool out_of_order) {
     (ok ? delivered_ : failed_).fetch_add(1);
     if (ok && duplicate) duplicates_sent_.fetch_add(1);
-    if (ok && out_of_order) out_of_order_sent_.fetch_add(1);
+    if (ok && out_of_order && !duplicate) out_of_order_sent_.fetch_add(1);
     completed_.fetch_add(1);
 }
 
@@ -50,7 +50,7 @@ std::string play_progress::to_json() const {
     o.field("seed", static_cast<std::size_t>(summary_.seed));
     o.field("leads", summary_.leads).field("generated", summary_.generated).field("hooks", summary_.hooks);
     o.field("planned", summary_.planned).field("duplicates_planned", summary_.duplicates_planned)
-        .field("out_of_order_planned", summary_.out_of_order_planned);
+        .field("out_of_order_pairs", summary_.out_of_order_pairs);
     o.field("completed", completed_.load()).field("delivered", delivered_.load()).field("failed", failed_.load())
         .field("duplicates_sent", duplicates_sent_.load()).field("out_of_order_sent", out_of_order_sent_.load())
         .field("retries", retries_.load()).field("attempts", attempts_.load())

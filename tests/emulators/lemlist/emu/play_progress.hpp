@@ -26,7 +26,7 @@ struct job_summary {
     std::size_t hooks = 0;      // hooks registered when the plan was made
     std::size_t planned = 0;    // deliveries, duplicates included
     std::size_t duplicates_planned = 0;
-    std::size_t out_of_order_planned = 0;
+    std::size_t out_of_order_pairs = 0;  // swapped pairs (two deliveries each)
     std::uint64_t seed = 0;
 };
 

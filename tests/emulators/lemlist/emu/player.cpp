@@ -706,9 +706,13 @@ event render(const draft& d, const render_context& ctx, bool is_first, rng& r) {
         o.field("sequenceId", ctx.c.sequence_id).field("sequenceStep", d.s->index).field("stepId", d.s->step_id)
             .field("emailTemplateId", d.s->template_id);
     }
-    o.field("createdBy", ctx.c.created_by).field("sendUserId", ctx.snd.user_id);
-    if (d.s) o.field("totalSequenceStep", ctx.total_steps - 1);
-    o.field("name", ctx.c.name).field("sendUserName", ctx.snd.name).field("sendUserEmail", ctx.snd.email);
+    // Step events carry the sender; lead-level actions (pause, manual marks) the acting user.
+    if (d.s) {
+        o.field("createdBy", ctx.c.created_by).field("sendUserId", ctx.snd.user_id);
+        o.field("totalSequenceStep", ctx.total_steps - 1);
+    }
+    o.field("name", ctx.c.name);
+    if (d.s) o.field("sendUserName", ctx.snd.name).field("sendUserEmail", ctx.snd.email);
     if (d.s && is_email_channel(d.s->kind)) o.field("sendUserMailboxId", ctx.snd.mailbox_id);
     o.field("leadFirstName", ctx.p.first).field("leadLastName", ctx.p.last);
     o.field_if("leadEmail", ctx.p.email);
@@ -723,8 +727,9 @@ event render(const draft& d, const render_context& ctx, bool is_first, rng& r) {
     json_out tail;
     tail.begin_object();
     tail.key("metaData").begin_object().field("teamId", ctx.team_id).field("campaignId", ctx.c.id)
-        .field("leadId", ctx.l.id).field("type", d.type).field("createdBy", ctx.c.created_by)
-        .field("taskId", task_id).end_object();
+        .field("leadId", ctx.l.id).field("type", d.type);
+    if (d.s) tail.field("createdBy", ctx.c.created_by).field("taskId", task_id);
+    tail.end_object();
     tail.field("campaignName", ctx.c.name);
     if (d.s) {
         tail.field("sequenceTested", "A");

@@ -80,7 +80,7 @@ struct delivery {
 struct delivery_plan {
     std::vector<delivery> deliveries;  // in sending order
     std::size_t duplicates = 0;
-    std::size_t out_of_order = 0;
+    std::size_t out_of_order = 0;  // swapped pairs
 };
 
 // Does `h` receive `e`? Campaign filter, isFirst filter, then type: none = all, an exact
