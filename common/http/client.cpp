@@ -210,11 +210,21 @@ awaitable<result<std::shared_ptr<connection>, transport_error>> client::impl::ac
         release(nullptr, false);  // stale: drop it, its slot may go to a waiter
     }
 
-    const bool woken = co_await w->wake.wait_until(deadline);
-    (void)woken;
-    std::lock_guard lock(mutex);
-    if (w->granted) co_return std::move(w->conn);
-    waiters.erase(std::find(waiters.begin(), waiters.end(), w));
+    co_await w->wake.wait_until(deadline);
+    std::shared_ptr<connection> granted;
+    {
+        std::lock_guard lock(mutex);
+        if (!w->granted) {
+            waiters.erase(std::find(waiters.begin(), waiters.end(), w));
+            co_return fail(make_error(transport_error_kind::timeout, "no free connection before the deadline"));
+        }
+        granted = std::move(w->conn);
+    }
+    if (clock_type::now() < deadline) co_return granted;
+    // Granted just as the deadline passed: hand the slot on rather than spend a good
+    // connection on a request that can only time out.
+    const bool reusable = granted != nullptr;
+    release(std::move(granted), reusable);
     co_return fail(make_error(transport_error_kind::timeout, "no free connection before the deadline"));
 }
 

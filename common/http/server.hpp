@@ -52,6 +52,8 @@ struct access_record {
     tcp::endpoint remote;
 };
 
+// Both are called on the connection's strand, so concurrently from several io threads.
+// Exceptions escaping the handler become a generic 500 (and an error log line).
 using handler = std::function<awaitable<response>(request&, const request_info&)>;
 using access_observer = std::function<void(const access_record&)>;
 

@@ -226,7 +226,12 @@ TEST_CASE("malformed requests are answered 400", "[http][server][limits]") {
     for (const char* bad : {"GET / HTTP/1.1\r\nHost: t\r\nBad Header\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",
                             "GE\x01T / HTTP/1.1\r\n\r\n",
                             "POST / HTTP/1.1\r\nContent-Length: 12x\r\n\r\n",
-                            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n"}) {
+                            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n",
+                            // request smuggling shapes: conflicting or duplicate framing
+                            "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+                            "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcdef",
+                            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"}) {
         INFO(bad);
         raw_client c(srv.port());
         c.send(bad);
