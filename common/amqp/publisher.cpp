@@ -92,6 +92,8 @@ private:
     // Settles everything outstanding: in flight with `inflight_outcome`, unwritten as
     // rejected_not_connected, calls with what is known.
     error end(error why, publish_outcome inflight_outcome = publish_outcome::connection_lost) {
+        // State first: whoever reacts to a connection_lost must already see !connected().
+        if (!draining_) p_.set_state(publisher_state::disconnected, why.message);
         tracker_.reset(inflight_outcome, sink());
         while (!pending_.empty()) {
             settle(to_inflight(pending_.front()), publish_outcome::rejected_not_connected);

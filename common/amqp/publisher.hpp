@@ -8,9 +8,13 @@
 // On the owner thread, publishes are pipelined: up to `max_in_flight` messages are written
 // before their confirms arrive; acks (single or `multiple`), nacks and returns are read in
 // batches and settled through a confirm_tracker; the loop keeps polling while idle so
-// heartbeats are serviced, and treats a heartbeat timeout as connection loss. A watchdog
-// (watchdog.hpp) bounds every blocking library call, since rabbitmq-c 0.11's
-// amqp_basic_publish can block forever on a frozen broker.
+// heartbeats are serviced, and treats a heartbeat timeout as connection loss.
+// Writes do not go through amqp_basic_publish (which in 0.11 can block forever on a frozen
+// broker, and costs three send(2) calls per message): a batch of publishes is encoded into
+// one buffer (frame_encoder.hpp) and written with non-blocking sends bounded by
+// settings.io_timeout; a broker that stops reading for that long is a lost connection.
+// Every remaining blocking library call (RPCs, reading a returned message) is bounded by
+// the watchdog (watchdog.hpp).
 //
 // Connection loss: everything in flight completes as `connection_lost` (fate unknown),
 // everything accepted but not yet written as `rejected_not_connected`; the owner thread
@@ -21,7 +25,8 @@
 //
 // Completions run on the owner thread, except fast rejections (`rejected_not_connected`,
 // `rejected_overloaded` decided inside publish()), which run inline on the calling
-// thread before publish() returns. Completions must be quick and must not block; they may
+// thread before publish() returns. When the connection drops, the state changes to
+// `disconnected` before the in-flight completions run. Completions must be quick and must not block; they may
 // call publish() again. For Asio callers see async_publish.hpp.
 //
 // Direct reply-to (RabbitMQ `amq.rabbitmq.reply-to`, for the gateway's `?wait=true`): with
