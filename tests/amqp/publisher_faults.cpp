@@ -279,3 +279,74 @@ TEST_CASE("faults: a frozen broker with an idle connection is detected by the he
     for (const auto& q : names.retry_queues()) ch->delete_queue(q);
     ch->delete_exchange(names.exchange());
 }
+
+TEST_CASE("faults: a consumer survives a broker restart and gets its unacked deliveries again") {
+    const pipeline names(unique_name("fault.consumer"));
+    {
+        auto ch = sync_channel::open(broker_settings());
+        REQUIRE(ch.ok());
+        REQUIRE(declare(ch->conn(), plan_for(names)).ok());
+        for (int i = 0; i < 20; ++i) {
+            REQUIRE(ch->publish_confirmed(publish_request{names.exchange(), names.routing_key(), "{}",
+                                                          "c-" + std::to_string(i)}) == publish_outcome::confirmed);
+        }
+    }
+    std::mutex mutex;
+    std::vector<delivery> got;
+    consumer_options o;
+    o.queue = names.queue();
+    o.prefetch = 100;
+    o.reconnect = {200ms, 2000ms};
+    o.on_connect = [&names](connection& c) { return declare(c, plan_for(names)); };
+    o.on_delivery = [&](delivery d) {
+        std::lock_guard lock(mutex);
+        got.push_back(std::move(d));
+    };
+    consumer c(broker_settings(), o);
+    const auto count = [&] {
+        std::lock_guard lock(mutex);
+        return got.size();
+    };
+    REQUIRE(eventually([&] { return count() == 20; }, 15s));
+    const auto first_generation = c.generation();
+    std::vector<delivery> before;
+    {
+        std::lock_guard lock(mutex);
+        before = std::exchange(got, {});
+    }
+    // Ack half before the restart; the other half is unacked when the broker goes away.
+    for (int i = 0; i < 10; ++i) c.ack(before[static_cast<std::size_t>(i)]);
+    REQUIRE(eventually([&] { return c.unacked() == 10; }, 5s));
+
+    REQUIRE(rabbitmq_script("stop") == 0);
+    REQUIRE(eventually([&] { return !c.consuming(); }, 15s));
+    for (int i = 10; i < 20; ++i) c.ack(before[static_cast<std::size_t>(i)]);  // too late: dropped
+    REQUIRE(rabbitmq_script("start") == 0);
+    REQUIRE(eventually([&] { return c.consuming() && c.generation() > first_generation; }, 60s));
+    REQUIRE(eventually([&] { return count() == 10; }, 15s));
+    std::set<std::string> again;
+    {
+        std::lock_guard lock(mutex);
+        for (const auto& d : got) {
+            again.insert(d.message_id);
+            CHECK(d.generation == c.generation());
+            c.ack(d);
+        }
+    }
+    std::set<std::string> expected;
+    for (int i = 10; i < 20; ++i) expected.insert(before[static_cast<std::size_t>(i)].message_id);
+    CHECK(again == expected);  // exactly the unacked ones came back
+    CHECK(c.stale_acks_dropped() >= 10);
+    CHECK(eventually([&] { return c.unacked() == 0; }, 5s));
+    c.stop(5s);
+
+    auto ch = sync_channel::open(broker_settings());
+    REQUIRE(ch.ok());
+    auto depth = ch->queue_depth(names.queue());
+    REQUIRE(depth.ok());
+    CHECK(*depth == 0);
+    ch->delete_queue(names.queue());
+    ch->delete_queue(names.dlq());
+    for (const auto& q : names.retry_queues()) ch->delete_queue(q);
+    ch->delete_exchange(names.exchange());
+}
