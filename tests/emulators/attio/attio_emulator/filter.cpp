@@ -697,16 +697,17 @@ bool compiled_filter::matches(const filter_subject& subject, const filter_env& e
     return evaluator{env, list_parent_}.eval(*root_, subject);
 }
 
-std::optional<compiled_filter::unique_lookup> compiled_filter::as_unique_lookup() const {
+std::optional<compiled_filter::equality_lookup> compiled_filter::as_equality_lookup() const {
     if (!root_ || root_->k != node::kind::condition) return std::nullopt;
     const node& c = *root_;
-    if (!c.attr->is_unique || (c.operation != op::eq && c.operation != op::in)) return std::nullopt;
+    if (c.operation != op::eq && c.operation != op::in) return std::nullopt;
     // Only fields that are the value's identity (what value_key returns).
     const bool identity = (c.attr->type == attribute_type::email_address && c.field.id == field_id::email_address) ||
                           (c.attr->type == attribute_type::domain && c.field.id == field_id::domain) ||
+                          (c.attr->type == attribute_type::phone_number && c.field.id == field_id::phone_number) ||
                           (c.attr->type == attribute_type::text && c.field.id == field_id::value);
     if (!identity) return std::nullopt;
-    unique_lookup out;
+    equality_lookup out;
     out.attr = c.attr;
     for (const auto& x : c.operands) out.keys.push_back(std::get<std::string>(x));
     return out;

@@ -58,13 +58,14 @@ public:
 
     bool matches(const filter_subject& subject, const filter_env& env) const;
 
-    // When the whole filter is one equality on a unique attribute (the common "find person
-    // by email" query), the attribute and the value keys to look up in its index.
-    struct unique_lookup {
+    // When the whole filter is one equality ($eq or $in) on the identity of a text, email,
+    // domain or phone attribute (the "find person by email" and "find entry by activity id"
+    // queries), the attribute and the value keys (as value_key() forms them) to look up.
+    struct equality_lookup {
         const attribute* attr = nullptr;
         std::vector<std::string> keys;
     };
-    std::optional<unique_lookup> as_unique_lookup() const;
+    std::optional<equality_lookup> as_equality_lookup() const;
 
 private:
     std::unique_ptr<node> root_;

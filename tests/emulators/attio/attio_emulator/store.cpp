@@ -293,11 +293,38 @@ result<workspace::value_changes, api_error> workspace::plan_values(const attribu
     return out;
 }
 
-void workspace::apply(value_map& target, const value_changes& changes, unique_index& index, std::string_view self_id) {
+namespace {
+
+// Attributes whose equality filters are answered from the index: those whose value key is
+// what an equality filter on their default field compares.
+bool equality_indexed(const attribute& a) {
+    switch (a.type) {
+        case attribute_type::text:
+        case attribute_type::email_address:
+        case attribute_type::domain:
+        case attribute_type::phone_number: return true;
+        default: return false;
+    }
+}
+
+void drop_id(std::unordered_map<std::string, std::vector<std::string>>& keys, const std::string& key,
+             std::string_view self_id) {
+    const auto hit = keys.find(key);
+    if (hit == keys.end()) return;
+    auto& ids = hit->second;
+    ids.erase(std::remove(ids.begin(), ids.end(), self_id), ids.end());
+    if (ids.empty()) keys.erase(hit);
+}
+
+}  // namespace
+
+void workspace::apply(value_map& target, const value_changes& changes, unique_index& unique, equality_index& equal,
+                      std::string_view self_id) {
     for (const auto& [attr, values] : changes.sets) {
+        const auto old = target.find(attr->id);
         if (attr->is_unique) {
-            auto& idx = index[attr->id];
-            if (const auto old = target.find(attr->id); old != target.end()) {
+            auto& idx = unique[attr->id];
+            if (old != target.end()) {
                 for (const auto& v : old->second) {
                     const auto hit = idx.find(value_key(v));
                     if (hit != idx.end() && hit->second == self_id) idx.erase(hit);
@@ -305,23 +332,41 @@ void workspace::apply(value_map& target, const value_changes& changes, unique_in
             }
             for (const auto& v : values) idx[value_key(v)] = std::string(self_id);
         }
+        if (equality_indexed(*attr)) {
+            auto& idx = equal[attr->id];
+            if (old != target.end()) {
+                for (const auto& v : old->second) drop_id(idx, value_key(v), self_id);
+            }
+            for (const auto& v : values) idx[value_key(v)].emplace_back(self_id);
+        }
         if (values.empty()) target.erase(attr->id);
         else target[attr->id] = values;
     }
 }
 
-void workspace::unindex(const value_map& values, const attribute_owner& owner, unique_index& index,
-                        std::string_view self_id) {
+void workspace::unindex(const value_map& values, const attribute_owner& owner, unique_index& unique,
+                        equality_index& equal, std::string_view self_id) {
     for (const auto& a : owner.attributes) {
-        if (!a.is_unique) continue;
         const auto v = values.find(a.id);
-        const auto idx = index.find(a.id);
-        if (v == values.end() || idx == index.end()) continue;
-        for (const auto& x : v->second) {
-            const auto hit = idx->second.find(value_key(x));
-            if (hit != idx->second.end() && hit->second == self_id) idx->second.erase(hit);
+        if (v == values.end()) continue;
+        if (const auto idx = unique.find(a.id); idx != unique.end()) {
+            for (const auto& x : v->second) {
+                const auto hit = idx->second.find(value_key(x));
+                if (hit != idx->second.end() && hit->second == self_id) idx->second.erase(hit);
+            }
+        }
+        if (const auto idx = equal.find(a.id); idx != equal.end()) {
+            for (const auto& x : v->second) drop_id(idx->second, value_key(x), self_id);
         }
     }
+}
+
+const std::vector<std::string>* workspace::equal_ids(const equality_index& equal, const attribute& attr,
+                                                     const std::string& key) {
+    const auto idx = equal.find(attr.id);
+    if (idx == equal.end()) return nullptr;
+    const auto hit = idx->second.find(key);
+    return hit == idx->second.end() ? nullptr : &hit->second;
 }
 
 workspace::value_changes workspace::system_values(const attribute_owner& owner, std::string_view record_id,
@@ -353,8 +398,8 @@ result<const record*, api_error> workspace::create_record(const object_def& obje
     r.id = id;
     r.object_id = object.id;
     r.created_at = now;
-    apply(r.values, system_values(object, id, now), rows.unique, id);
-    apply(r.values, *plan, rows.unique, id);
+    apply(r.values, system_values(object, id, now), rows.unique, rows.equal, id);
+    apply(r.values, *plan, rows.unique, rows.equal, id);
     rows.rows.push_back(std::move(r));
     rows.by_id[id] = std::prev(rows.rows.end());
     return &rows.rows.back();
@@ -410,7 +455,7 @@ result<const record*, api_error> workspace::update_record(const object_def& obje
     record& r = *it->second;
     auto plan = plan_values(object, &r.values, values, mode, matching, rows.unique, r.id, false, now, "values");
     if (!plan) return fail(std::move(plan.error()));
-    apply(r.values, *plan, rows.unique, r.id);
+    apply(r.values, *plan, rows.unique, rows.equal, r.id);
     return &r;
 }
 
@@ -426,7 +471,7 @@ std::optional<api_error> workspace::delete_record(const object_def& object, std:
         const auto entry_ids = parent->second;
         for (const auto& eid : entry_ids) delete_entry(l, eid);
     }
-    unindex(it->second->values, object, rows.unique, record_id);
+    unindex(it->second->values, object, rows.unique, rows.equal, record_id);
     rows.rows.erase(it->second);
     rows.by_id.erase(it);
     return std::nullopt;
@@ -483,17 +528,18 @@ result<std::vector<const record*>, api_error> workspace::query_records(const obj
     std::vector<const record*> hits;
     const auto* rows = rows_of(object);
     if (!rows) return hits;
-    std::optional<compiled_filter::unique_lookup> lookup;
-    if (f) lookup = f->as_unique_lookup();
+    std::optional<compiled_filter::equality_lookup> lookup;
+    if (f) lookup = f->as_equality_lookup();
     if (lookup) {
-        // The "find a person by email" query: straight to the unique index.
-        const auto idx = rows->unique.find(lookup->attr->id);
-        if (idx != rows->unique.end()) {
-            for (const auto& k : lookup->keys) {
-                const auto hit = idx->second.find(k);
-                if (hit == idx->second.end()) continue;
-                const record* r = find_record(object, hit->second);
-                if (r && std::find(hits.begin(), hits.end(), r) == hits.end() &&
+        // "Find the person with this email": straight to the index, no scan.
+        std::unordered_set<const record*> seen;
+        for (const auto& k : lookup->keys) {
+            const auto* ids = equal_ids(rows->equal, *lookup->attr, k);
+            if (!ids) continue;
+            for (const auto& id : *ids) {
+                const record* r = find_record(object, id);
+                // One key never lists an id twice; several keys may.
+                if (r && (lookup->keys.size() == 1 || seen.insert(r).second) &&
                     f->matches(filter_subject{r->values, nullptr}, *this)) {
                     hits.push_back(r);
                 }
@@ -542,8 +588,8 @@ result<const entry*, api_error> workspace::create_entry(const list_def& list, co
     e.parent_record_id = std::string(sv(*parent_id));
     e.parent_object_id = po->id;
     e.created_at = now;
-    apply(e.values, system_values(list, id, now), rows.unique, id);
-    apply(e.values, *plan, rows.unique, id);
+    apply(e.values, system_values(list, id, now), rows.unique, rows.equal, id);
+    apply(e.values, *plan, rows.unique, rows.equal, id);
     rows.by_parent[e.parent_record_id].push_back(id);
     rows.rows.push_back(std::move(e));
     rows.by_id[id] = std::prev(rows.rows.end());
@@ -572,7 +618,7 @@ result<const entry*, api_error> workspace::assert_entry(const list_def& list, co
     auto plan = plan_values(list, &e.values, *values, write_mode::overwrite, nullptr, rows.unique, e.id, false, now,
                             "entry_values");
     if (!plan) return fail(std::move(plan.error()));
-    apply(e.values, *plan, rows.unique, e.id);
+    apply(e.values, *plan, rows.unique, rows.equal, e.id);
     return &e;
 }
 
@@ -601,7 +647,7 @@ result<const entry*, api_error> workspace::update_entry(const list_def& list, st
     if (!issues.empty()) return fail(validation_error(std::string(body_error), std::move(issues)));
     auto plan = plan_values(list, &e.values, *values, mode, nullptr, rows.unique, e.id, false, now, "entry_values");
     if (!plan) return fail(std::move(plan.error()));
-    apply(e.values, *plan, rows.unique, e.id);
+    apply(e.values, *plan, rows.unique, rows.equal, e.id);
     return &e;
 }
 
@@ -610,7 +656,7 @@ std::optional<api_error> workspace::delete_entry(const list_def& list, std::stri
     const auto it = rows.by_id.find(std::string(entry_id));
     if (it == rows.by_id.end()) return not_found("List entry with ID \"" + std::string(entry_id) + "\" not found.");
     const entry& e = *it->second;
-    unindex(e.values, list, rows.unique, e.id);
+    unindex(e.values, list, rows.unique, rows.equal, e.id);
     if (auto parent = rows.by_parent.find(e.parent_record_id); parent != rows.by_parent.end()) {
         auto& ids = parent->second;
         ids.erase(std::remove(ids.begin(), ids.end(), e.id), ids.end());
@@ -653,7 +699,26 @@ result<std::vector<const entry*>, api_error> workspace::query_entries(const list
         s = std::move(*c);
     }
     std::vector<const entry*> hits;
-    if (const auto* rows = rows_of(list)) {
+    const auto* rows = rows_of(list);
+    if (!rows) return hits;
+    std::optional<compiled_filter::equality_lookup> lookup;
+    if (f) lookup = f->as_equality_lookup();
+    if (lookup) {
+        // "Is this activity already in the list?": from the index, no scan.
+        std::unordered_set<const entry*> seen;
+        for (const auto& k : lookup->keys) {
+            const auto* ids = equal_ids(rows->equal, *lookup->attr, k);
+            if (!ids) continue;
+            for (const auto& id : *ids) {
+                const entry* e = &*rows->by_id.at(id);
+                if ((lookup->keys.size() == 1 || seen.insert(e).second) &&
+                    f->matches(filter_subject{e->values, &e->parent_record_id}, *this)) {
+                    hits.push_back(e);
+                }
+            }
+        }
+        std::sort(hits.begin(), hits.end(), [](const entry* a, const entry* b) { return a->seq < b->seq; });
+    } else {
         for (const auto& e : rows->rows) {
             if (!f || f->matches(filter_subject{e.values, &e.parent_record_id}, *this)) hits.push_back(&e);
         }

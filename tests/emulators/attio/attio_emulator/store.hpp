@@ -134,18 +134,23 @@ public:
     };
     // attribute id → value key → owner (record or entry) id
     using unique_index = std::unordered_map<std::string, std::unordered_map<std::string, std::string>>;
+    // attribute id → value key → ids of every record or entry holding it (text, email,
+    // domain and phone attributes), so equality queries need not scan.
+    using equality_index = std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::string>>>;
 
 private:
     struct object_rows {
         std::list<record> rows;
         std::unordered_map<std::string, std::list<record>::iterator> by_id;
         unique_index unique;
+        equality_index equal;
     };
     struct list_rows {
         std::list<entry> rows;
         std::unordered_map<std::string, std::list<entry>::iterator> by_id;
         std::unordered_map<std::string, std::vector<std::string>> by_parent;  // record id → entry ids
         unique_index unique;
+        equality_index equal;
     };
 
     void seed_standard_objects(const std::string& now);
@@ -154,9 +159,13 @@ private:
                                                  const attribute* matching, const unique_index& index,
                                                  std::string_view self_id, bool creating, const std::string& now,
                                                  std::string_view values_member) const;
-    static void apply(value_map& target, const value_changes& changes, unique_index& index, std::string_view self_id);
-    static void unindex(const value_map& values, const attribute_owner& owner, unique_index& index,
-                        std::string_view self_id);
+    static void apply(value_map& target, const value_changes& changes, unique_index& unique, equality_index& equal,
+                      std::string_view self_id);
+    static void unindex(const value_map& values, const attribute_owner& owner, unique_index& unique,
+                        equality_index& equal, std::string_view self_id);
+    // Ids holding `key` in `attr`, from the equality index.
+    static const std::vector<std::string>* equal_ids(const equality_index& equal, const attribute& attr,
+                                                     const std::string& key);
     value_changes system_values(const attribute_owner& owner, std::string_view record_id, const std::string& now) const;
     object_rows& rows_of(const object_def& object);
     const object_rows* rows_of(const object_def& object) const;

@@ -143,3 +143,27 @@ TEST_CASE("list entries filter on entry attributes, parent_record and parent pat
     CHECK(query(R"({"path":[["people","parent_record"],["people","email_addresses"]],"constraints":"x"})") ==
           S{"HTTP 400 filter_error"});
 }
+
+TEST_CASE_METHOD(people_fixture, "indexed equality queries follow updates and deletes") {
+    auto both = call("POST", "/v2/objects/people/records/query",
+                     R"({"filter":{"email_addresses":{"$in":["ada@analytical.org","ada@example.com"]}}})");
+    REQUIRE(both.status == 200);
+    CHECK(both.data().Size() == 1);  // one record, though both keys hit it
+
+    REQUIRE(call("PUT", "/v2/objects/people/records/" + ada, R"({"data":{"values":{"linkedin":"https://linkedin.com/in/ada2","email_addresses":["ada@new.org"]}}})")
+                .status == 200);
+    CHECK(ids(R"({"linkedin":"https://linkedin.com/in/ada"})").empty());
+    CHECK(ids(R"({"linkedin":"https://linkedin.com/in/ada2"})") == of({ada}));
+    CHECK(ids(R"({"email_addresses":"ada@example.com"})").empty());
+    CHECK(ids(R"({"email_addresses":"ada@new.org"})") == of({ada}));
+    // A shared non-unique value finds every holder, in creation order.
+    REQUIRE(call("PATCH", "/v2/objects/people/records/" + grace, R"({"data":{"values":{"linkedin":"https://linkedin.com/in/ada2"}}})")
+                .status == 200);
+    auto shared = call("POST", "/v2/objects/people/records/query", R"({"filter":{"linkedin":"https://linkedin.com/in/ada2"}})");
+    REQUIRE(shared.data().Size() == 2);
+    CHECK(std::string(shared.data()[0]["id"]["record_id"].GetString()) == ada);
+    CHECK(std::string(shared.data()[1]["id"]["record_id"].GetString()) == grace);
+    REQUIRE(call("DELETE", "/v2/objects/people/records/" + ada).status == 200);
+    CHECK(ids(R"({"linkedin":"https://linkedin.com/in/ada2"})") == of({grace}));
+    CHECK(ids(R"({"email_addresses":"ada@new.org"})").empty());
+}
