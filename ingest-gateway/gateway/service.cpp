@@ -56,7 +56,7 @@ awaitable<http::response> service::handle(http::request& req, const http::reques
 
     auto& action = std::get<publish_action>(d);
     if (action.wait_for_reply) co_return co_await wait_for_reply(req, action);
-    const store_result r = co_await store_.store(std::move(action.message));
+    const store_result r = co_await store_.store(action.message);
     co_return answer_stored(req, action, r);
 }
 

@@ -6,16 +6,18 @@
 namespace las::gateway {
 namespace {
 
-// Runs `start(callback)` and resumes the coroutine with the callback's value, on the
-// coroutine's own executor (whichever thread the callback runs on).
+// Runs `start(callback)` and resumes the awaiting coroutine with the callback's value, on
+// its own executor (whichever thread the callback runs on). Deliberately not a coroutine
+// itself: g++ 12 mishandles by-value lambda parameters of coroutines (they were destroyed
+// twice), so the initiation is handed to Asio directly.
 template <class R, class Start>
-awaitable<R> await_callback(Start start) {
-    co_return co_await asio::async_initiate<decltype(use_awaitable), void(R)>(
-        [start = std::move(start)](auto handler) mutable {
+awaitable<R> await_callback(Start&& start) {
+    return asio::async_initiate<decltype(use_awaitable) const, void(R)>(
+        [](auto handler, std::decay_t<Start> begin) {
             auto parked = std::make_shared<amqp::detail::parked_handler<decltype(handler)>>(std::move(handler));
-            start([parked](R value) { amqp::detail::deliver(parked, std::move(value)); });
+            begin([parked](R value) { amqp::detail::deliver(parked, std::move(value)); });
         },
-        use_awaitable);
+        use_awaitable, std::forward<Start>(start));
 }
 
 }  // namespace
@@ -29,14 +31,13 @@ std::string_view to_string(stored_in s) noexcept {
     return "unknown";
 }
 
-awaitable<store_result> durable_store::store(amqp::publish_request message) {
+awaitable<store_result> durable_store::store(const amqp::publish_request& message) {
     amqp::publish_outcome outcome = amqp::publish_outcome::rejected_not_connected;
     if (broker_.connected()) {
-        // The spool fallback needs the message after the publisher took its copy.
-        amqp::publish_request copy = message;
+        // The publisher takes its own copy; `message` stays for the spool fallback.
         const auto started = std::chrono::steady_clock::now();
         outcome = co_await await_callback<amqp::publish_outcome>(
-            [this, m = std::move(copy)](auto done) mutable { broker_.publish(std::move(m), std::move(done)); });
+            [this, &message](auto done) { broker_.publish(message, std::move(done)); });
         metrics_.publish_seconds.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         metrics_.outcome(outcome).inc();
@@ -65,10 +66,10 @@ awaitable<store_result> durable_store::spool_only(const amqp::publish_request& m
     co_return store_result{stored_in::nowhere, outcome, st};
 }
 
-awaitable<amqp::call_result> durable_store::call(amqp::publish_request message, std::chrono::milliseconds timeout) {
-    co_return co_await await_callback<amqp::call_result>([this, m = std::move(message), timeout](auto done) mutable {
-        broker_.call(std::move(m), timeout, std::move(done));
-    });
+awaitable<amqp::call_result> durable_store::call(const amqp::publish_request& message,
+                                                 std::chrono::milliseconds timeout) {
+    co_return co_await await_callback<amqp::call_result>(
+        [this, &message, timeout](auto done) { broker_.call(message, timeout, std::move(done)); });
 }
 
 }  // namespace las::gateway

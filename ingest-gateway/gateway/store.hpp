@@ -32,13 +32,14 @@ public:
     durable_store(broker_port& broker, spool_port& spool, gateway_metrics& metrics)
         : broker_(broker), spool_(spool), metrics_(metrics) {}
 
-    // Resumes on the calling coroutine's executor.
-    awaitable<store_result> store(amqp::publish_request message);
+    // Resumes on the calling coroutine's executor. `message` must outlive the co_await
+    // (callers pass a member of their own frame).
+    awaitable<store_result> store(const amqp::publish_request& message);
     // Spool only (the broker already failed this message).
     awaitable<store_result> spool_only(const amqp::publish_request& message,
                                        amqp::publish_outcome outcome = amqp::publish_outcome::rejected_not_connected);
     // Direct reply-to request/reply through the broker (no spool fallback here).
-    awaitable<amqp::call_result> call(amqp::publish_request message, std::chrono::milliseconds timeout);
+    awaitable<amqp::call_result> call(const amqp::publish_request& message, std::chrono::milliseconds timeout);
 
     bool ready() const { return broker_connected() || spool_writable(); }
     bool broker_connected() const { return broker_.connected(); }
