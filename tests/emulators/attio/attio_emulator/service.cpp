@@ -527,7 +527,9 @@ api_response service::handle_api(const api_request& req, std::string_view path, 
     }
     stats_.accepted(is_write);
 
-    const fault_decision fault = faults_.decide(is_write, now);
+    // Faults are for the Attio API only (never the control routes, nor stray paths).
+    const bool faultable = path == "/v2" || path.starts_with("/v2/");
+    const fault_decision fault = faultable ? faults_.decide(is_write, now) : fault_decision{};
     if (fault.latency.count() > 0) stats_.fault("latency");
     const auto faulted = [&](api_response r) {
         r.delay = fault.latency;

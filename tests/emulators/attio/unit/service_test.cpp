@@ -231,3 +231,27 @@ TEST_CASE("rate-limit control route") {
     REQUIRE(h.call("POST", "/__emulator/rate-limit", R"({"enabled":false})", "").status == 200);
     CHECK(h.call("POST", "/v2/objects/people/records", R"({"data":{"values":{}}})").status == 200);
 }
+
+TEST_CASE("status attributes on lists: statuses route and the status read shape") {
+    harness h;
+    h.create_events_list();
+    REQUIRE(h.add_list_attribute("stage", "status").status == 200);
+    auto st = h.call("POST", "/v2/lists/lemlist_events/attributes/stage/statuses",
+                     R"({"data":{"title":"In Progress","celebration_enabled":true}})");
+    REQUIRE(st.status == 200);
+    CHECK(st.data()["id"]["status_id"].IsString());
+    CHECK(st.data()["celebration_enabled"].IsTrue());
+    CHECK(h.call("POST", "/v2/lists/lemlist_events/attributes/stage/statuses", R"({"data":{"title":"In Progress"}})").status == 409);
+    CHECK(h.call("POST", "/v2/lists/lemlist_events/attributes/stage/options", R"({"data":{"title":"x"}})").status == 400);
+    const auto id = h.create_person("{}");
+    auto e = h.call("POST", "/v2/lists/lemlist_events/entries",
+                    R"({"data":{"parent_record_id":")" + id + R"(","parent_object":"people","entry_values":{"stage":"In Progress"}}})");
+    REQUIRE(e.status == 200);
+    const auto& v = e.data()["entry_values"]["stage"][0];
+    CHECK(std::string(v["attribute_type"].GetString()) == "status");
+    CHECK(std::string(v["status"]["title"].GetString()) == "In Progress");
+    CHECK(v["status"]["target_time_in_status"].IsNull());
+    auto unknown = h.call("POST", "/v2/lists/lemlist_events/entries",
+                          R"({"data":{"parent_record_id":")" + id + R"(","parent_object":"people","entry_values":{"stage":"Done"}}})");
+    CHECK(unknown.code() == "value_not_found");
+}
