@@ -123,7 +123,7 @@ TEST_CASE("integration: each bad-input class gets its status and nothing is publ
     CHECK(f.client.post_json("/webhooks/nope", good).status == 404);
     const auto wrong_method = f.client.get("/webhooks/lemlist");
     CHECK(wrong_method.status == 405);
-    CHECK(wrong_method.headers["allow"] == "POST");
+    CHECK(wrong_method.headers.at("allow") == "POST");
     CHECK(f.client.post_json("/webhooks/attio", R"({"events":[]})", {{"Attio-Signature", "00"}}).status == 401);
     CHECK(f.client.post_json("/v1/enrollments", R"({"campaign_id":"cam_1","record_ids":["r"]})").status == 401);
     std::string many = R"({"campaign_id":"cam_1","record_ids":[)";
@@ -230,7 +230,7 @@ TEST_CASE("integration: probes and metrics") {
     CHECK(f.client.post_json("/webhooks/lemlist", "{").status == 400);
     const auto m = f.client.get("/metrics");
     REQUIRE(m.status == 200);
-    CHECK(m.headers["content-type"].starts_with("text/plain"));
+    CHECK(m.headers.at("content-type").starts_with("text/plain"));
     for (const char* needle : {"gateway_requests_total{route=\"/webhooks/lemlist\",status=\"200\"} 1",
                                "gateway_requests_total{route=\"/webhooks/lemlist\",status=\"400\"} 1",
                                "gateway_publish_duration_seconds_count 1", "gateway_confirms_outstanding 0",
