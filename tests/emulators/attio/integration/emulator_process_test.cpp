@@ -119,7 +119,7 @@ TEST_CASE("fault flags: a share of 5xx, and added latency") {
     }
 }
 
-TEST_CASE("faults set over the control route; a dropped connection is reported as such") {
+TEST_CASE("faults set over the control route - a dropped connection is reported as such") {
     emulator_process emu({"--listen", "127.0.0.1:0", "--rate-limit", "off"});
     test_client c("127.0.0.1", emu.port());
     REQUIRE(c.send("POST", "/__emulator/faults", R"({"drop_share":1.0})", "").status == 200);

@@ -46,7 +46,7 @@ TEST_CASE("409s and drop-after-write hit writes only") {
     CHECK(conflicts == Approx(500).epsilon(0.15));
 }
 
-TEST_CASE("latency within the range; 429 burst until its end") {
+TEST_CASE("latency within the range - 429 burst until its end") {
     fault_injector f(11);
     fault_plan p;
     p.latency_min = milliseconds(10);
@@ -110,7 +110,7 @@ TEST_CASE("faults apply to /v2/ routes only, and a 5xx is not processed") {
     CHECK(s.faults.at("error_5xx") == 1);
 }
 
-TEST_CASE("a 409 conflict is not processed; drop-after-write is") {
+TEST_CASE("a 409 conflict is not processed - drop-after-write is") {
     attio_test::harness h;
     REQUIRE(h.call("POST", "/__emulator/faults", R"({"conflict_409_share":1.0})").status == 200);
     auto conflict = h.call("POST", "/v2/objects/people/records", R"({"data":{"values":{}}})");

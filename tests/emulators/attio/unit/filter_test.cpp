@@ -86,7 +86,7 @@ TEST_CASE_METHOD(people_fixture, "bad filters are 400 filter_error") {
     CHECK(ids(R"("ada")") == of({"HTTP 400 filter_error"}));
 }
 
-TEST_CASE_METHOD(people_fixture, "limit and offset in the body; sorts") {
+TEST_CASE_METHOD(people_fixture, "limit and offset in the body - sorts") {
     auto r = call("POST", "/v2/objects/people/records/query",
                   R"({"sorts":[{"direction":"desc","attribute":"name","field":"last_name"}],"limit":2,"offset":0})");
     REQUIRE(r.status == 200);

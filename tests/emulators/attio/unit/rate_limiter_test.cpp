@@ -20,7 +20,7 @@ TEST_CASE("the 26th write within one second is refused, the next second admits a
     CHECK_FALSE(rl.admit("k", request_kind::write, t0 + milliseconds(900)));  // 900 ms after t0: next second
 }
 
-TEST_CASE("the 101st read within one second is refused; reads and writes are counted apart") {
+TEST_CASE("the 101st read within one second is refused - reads and writes are counted apart") {
     rate_limiter rl;
     for (int i = 0; i < 100; ++i) REQUIRE_FALSE(rl.admit("k", request_kind::read, t0));
     CHECK(rl.admit("k", request_kind::read, t0));

@@ -6,7 +6,7 @@
 
 using namespace attio_test;
 
-TEST_CASE("authentication: Bearer, Basic with the token as username; missing or wrong is 401") {
+TEST_CASE("authentication: Bearer, Basic with the token as username - missing or wrong is 401") {
     harness h;
     CHECK(h.call("GET", "/v2/objects").status == 200);
     CHECK(h.call("GET", "/v2/objects", "", "bearer test-key").status == 200);

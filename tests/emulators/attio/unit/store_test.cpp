@@ -80,7 +80,7 @@ TEST_CASE("assert replaces other multiselect attributes exactly") {
     CHECK(std::string(r.data()["values"]["phone_numbers"][0]["phone_number"].GetString()) == "+15550000003");
 }
 
-TEST_CASE("PATCH prepends to multiselect values; PUT overwrites them") {
+TEST_CASE("PATCH prepends to multiselect values - PUT overwrites them") {
     harness h;
     const auto id = h.create_person(R"({"email_addresses":["a@x.com","b@x.com"],"job_title":"Dev"})");
     auto patched = h.call("PATCH", "/v2/objects/people/records/" + id,
@@ -160,7 +160,7 @@ TEST_CASE("unique custom text attributes conflict too") {
     CHECK(dup.code() == "uniqueness_conflict");
 }
 
-TEST_CASE("entries: many per parent; assert by parent; update and delete") {
+TEST_CASE("entries: many per parent - assert by parent - update and delete") {
     harness h;
     h.create_events_list();
     const auto id = h.create_person(R"({"email_addresses":["p@x.com"]})");

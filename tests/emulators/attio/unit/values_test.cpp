@@ -84,7 +84,7 @@ TEST_CASE_METHOD(fixture, "text accepts a string or {value}, and renders with th
     CHECK(bad.error().validation_errors[0].received == "number");
 }
 
-TEST_CASE_METHOD(fixture, "personal-name: all three fields required in the object form; string form is Last, First") {
+TEST_CASE_METHOD(fixture, "personal-name: all three fields required in the object form - string form is Last, First") {
     auto ok = coerce(attr("name"), R"([{"first_name":"John","last_name":"Smith","full_name":"John Smith"}])");
     REQUIRE(ok.ok());
     auto missing = coerce(attr("name"), R"({"first_name":"John"})");
@@ -108,7 +108,7 @@ TEST_CASE_METHOD(fixture, "personal-name: all three fields required in the objec
     CHECK(std::get<name_data>(first_only->front().data).last.empty());
 }
 
-TEST_CASE_METHOD(fixture, "email addresses: multiselect wants an array; stored lowercase with derived parts") {
+TEST_CASE_METHOD(fixture, "email addresses: multiselect wants an array - stored lowercase with derived parts") {
     auto scalar = coerce(attr("email_addresses"), R"("john@example.com")");
     REQUIRE_FALSE(scalar.ok());
     CHECK(scalar.error().code == "validation_type");
@@ -127,7 +127,7 @@ TEST_CASE_METHOD(fixture, "email addresses: multiselect wants an array; stored l
     CHECK_FALSE(coerce(attr("email_addresses"), R"(["not-an-email"])").ok());
 }
 
-TEST_CASE_METHOD(fixture, "phone numbers: the string form must start with +; the object form may carry a country") {
+TEST_CASE_METHOD(fixture, "phone numbers: the string form must start with + - the object form may carry a country") {
     auto no_plus = coerce(attr("phone_numbers"), R"(["5558675309"])");
     REQUIRE_FALSE(no_plus.ok());
     CHECK(no_plus.error().code == "validation_type");
@@ -179,7 +179,7 @@ TEST_CASE_METHOD(fixture, "timestamps and dates are coerced to their canonical f
     CHECK(std::get<text_data>(dr->front().data).value == "2023-01-03");
 }
 
-TEST_CASE_METHOD(fixture, "select: by title or option id; an unknown option is value_not_found") {
+TEST_CASE_METHOD(fixture, "select: by title or option id - an unknown option is value_not_found") {
     auto a = custom(attribute_type::select);
     a.options.push_back({"opt-1", "Contacted"});
     a.options.push_back({"opt-2", "Hooked"});
