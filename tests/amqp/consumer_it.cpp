@@ -6,7 +6,10 @@
 #include <set>
 #include <vector>
 
+#include <future>
+
 #include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
 #include "broker_test_support.hpp"
 
 using namespace las::amqp;
@@ -165,4 +168,32 @@ TEST_CASE("consumer: reject with and without requeue") {
     CHECK(eventually([&] { return c.unacked() == 0; }, 5s));
     c.stop(2s);
     CHECK(p.depth() == 0);
+}
+
+TEST_CASE("heartbeats: an idle publisher and consumer keep their connections") {
+    scratch_pipeline p("idle");
+    connection_settings settings = broker_settings();
+    settings.heartbeat = std::chrono::seconds(1);  // the broker drops a silent peer after ~2 s
+    inbox box;
+    consumer c(settings, options_for(p, box));
+    publisher_options popts;
+    popts.on_connect = [&p](connection& conn) { return declare(conn, plan_for(p.names())); };
+    publisher pub(settings, popts);
+    REQUIRE(c.wait_consuming(10s));
+    REQUIRE(pub.wait_connected(10s));
+    // The premise: a connection nobody services is dropped by the broker within that time.
+    auto unserviced = connection::open(settings, "las-test-unserviced");
+    REQUIRE(unserviced.ok());
+    std::this_thread::sleep_for(5s);  // nothing to do: only heartbeats keep them alive
+    CHECK_FALSE(unserviced->open_channel().ok());
+    CHECK(c.consuming());
+    CHECK(c.generation() == 1);
+    CHECK(pub.connected());
+    CHECK(pub.connection_generation() == 1);
+    std::promise<publish_outcome> done;
+    pub.publish(p.request("after-idle"), [&](publish_outcome o) { done.set_value(o); });
+    CHECK(done.get_future().get() == publish_outcome::confirmed);
+    REQUIRE(eventually([&] { return box.size() == 1; }, 10s));
+    for (auto& d : box.take()) c.ack(d);
+    CHECK(eventually([&] { return c.unacked() == 0; }, 5s));
 }

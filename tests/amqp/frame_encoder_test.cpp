@@ -87,7 +87,7 @@ TEST_CASE("frame encoder: method, header and body frames decode back to the requ
     CHECK(frames[2].payload == r.body);
 }
 
-TEST_CASE("frame encoder: a body larger than frame_max is split; an empty body has no body frame") {
+TEST_CASE("frame encoder: a body larger than frame_max is split, an empty body has no body frame") {
     publish_request r;
     r.routing_key = "q";
     r.body = std::string(10000, 'a') + std::string(5000, 'b');

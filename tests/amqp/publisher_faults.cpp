@@ -177,7 +177,7 @@ TEST_CASE("faults: broker stopped and restarted mid-stream: every publish comple
     ch->delete_exchange(names.exchange());
 }
 
-TEST_CASE("faults: a frozen broker cannot hang publishes; the publisher comes back after it thaws") {
+TEST_CASE("faults: a frozen broker cannot hang publishes, and the publisher comes back after it thaws") {
     const pipeline names(unique_name("fault.freeze"));
     connection_settings settings = broker_settings();
     settings.heartbeat = 2s;

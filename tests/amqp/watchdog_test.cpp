@@ -45,7 +45,7 @@ TEST_CASE("watchdog: a disarmed deadline never fires") {
     CHECK(c == 'x');
 }
 
-TEST_CASE("wakeup: a notification interrupts a wait; drained, the next wait times out") {
+TEST_CASE("wakeup: a notification interrupts a wait, and once drained the next wait times out") {
     wakeup wake;
     std::thread notifier([&] {
         std::this_thread::sleep_for(50ms);
