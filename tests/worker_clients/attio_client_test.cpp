@@ -101,7 +101,7 @@ TEST_CASE("a uniqueness conflict comes back distinguishable, and a lost create i
     CHECK(lost.error().kind == failure::unknown_fate);
 }
 
-TEST_CASE("entries: create with parent and values; look one up by activity_id") {
+TEST_CASE("entries: create with parent and values - look one up by activity_id") {
     fixture f;
     const std::string entry = R"({"id":{"workspace_id":"w","list_id":"l1","entry_id":"ent-1"},"parent_record_id":"rec-1",
         "parent_object":"people","created_at":"x","entry_values":{"activity_id":[{"value":"act_1","attribute_type":"text"}]}})";

@@ -89,7 +89,7 @@ TEST_CASE("Attio error bodies: uniqueness_conflict and slug_conflict are told ap
     CHECK(validation.code == "validation_type");
 }
 
-TEST_CASE("Attio: a proxy's HTML 502 on a create is unknown_fate; on a read transient") {
+TEST_CASE("Attio: a proxy's HTML 502 on a create is unknown_fate - on a read transient") {
     const auto write = attio::error_from_answer(502, "<html><body>Bad gateway</body></html>", false);
     CHECK(write.kind == failure::unknown_fate);
     CHECK(write.code.empty());

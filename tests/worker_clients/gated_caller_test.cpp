@@ -52,7 +52,7 @@ TEST_CASE("a 429 pauses the gate for the Retry-After HTTP-date, then the same re
     CHECK(text.find(R"(attio_api_calls_total{operation="create_entry",status="200"} 1)") != std::string::npos);
 }
 
-TEST_CASE("Retry-After in seconds (Lemlist) is used as given; a missing one uses the default") {
+TEST_CASE("Retry-After in seconds (Lemlist) is used as given - a missing one uses the default") {
     test::scripted_transport t;
     t.push(test::answer(429, "Too many requests", "text/plain", {{"Retry-After", "3"}}));
     t.push(test::answer(429, "Too many requests", "text/plain"));

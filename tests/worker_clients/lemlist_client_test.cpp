@@ -50,7 +50,7 @@ TEST_CASE("percent-encoding keeps values inside their path segment or parameter"
     CHECK(q.text() == "?type=emailsOpened&minDate=2025-01-01T00%3A00%3A00%2B01%3A00");
 }
 
-TEST_CASE("GET /api/hooks parses the recorded sample; every request carries the auth") {
+TEST_CASE("GET /api/hooks parses the recorded sample - every request carries the auth") {
     fixture f;
     f.t.push(test::answer(200, sample("GET_hooks.200.json")));
     auto r = test::run_sync(f.client.list_hooks());
@@ -75,7 +75,7 @@ TEST_CASE("the SPA catch-all (200 HTML) is an error, not an empty success") {
     CHECK(r.error().status == 200);
 }
 
-TEST_CASE("POST /api/hooks sends targetUrl, type and secret; answers the hook") {
+TEST_CASE("POST /api/hooks sends targetUrl, type and secret - answers the hook") {
     fixture f;
     f.t.push(test::answer(200, sample("POST_hooks.200.json")));
     auto r = test::run_sync(f.client.create_hook("https://sync.example.com/webhooks/lemlist", "linkedinInterested", "s3cret"));

@@ -152,7 +152,7 @@ TEST_CASE("enrollment against the emulator: enrolled, then duplicate, and a reje
     CHECK(rejected->message == "Campaign not found");
 }
 
-TEST_CASE("activities page as a JSON array; an unknown route's HTML is an error") {
+TEST_CASE("activities page as a JSON array - an unknown route's HTML is an error") {
     lemlist_env env;
     outbound::activity_query q;
     q.limit = 10;

@@ -90,7 +90,7 @@ TEST_CASE("the desired schema is the table of sync/attio_schema plus the enrollm
     CHECK_FALSE(tools::enrollment_list_from(settings).has_value());
 }
 
-TEST_CASE("provision creates everything once; the second run changes nothing and says so") {
+TEST_CASE("provision creates everything once - the second run changes nothing and says so") {
     fixture f;
     const tools::enrollment_list_spec enrollment{"lemlist_enrollments", "lemlist_campaign_id"};
 
@@ -161,7 +161,7 @@ TEST_CASE("drift is reported, not fixed, and makes the exit code non-zero") {
     CHECK(problem->find("differs") != std::string::npos);
 }
 
-TEST_CASE("a list with another parent is drift; an archived option is drift") {
+TEST_CASE("a list with another parent is drift - an archived option is drift") {
     fixture f;
     f.attio_state.add_list("lemlist_events", "companies");
     f.attio_state.add_attribute("people", {"lemlist_interest", "select", false, false});

@@ -139,7 +139,7 @@ TEST_CASE("a plan-gated answer is shown verbatim and stops the remaining writes"
     CHECK(std::count_if(lines.begin(), lines.end(), [](const auto& l) { return l.find("skipped: Lemlist refused") != std::string::npos; }) == 2);
 }
 
-TEST_CASE("list marks ours; a failed listing is reported") {
+TEST_CASE("list marks ours - a failed listing is reported") {
     test::scripted_transport t;
     test::recording_gate gate;
     outbound::lemlist_client client(t.as_transport(), gate, {.api_key = "k"});
