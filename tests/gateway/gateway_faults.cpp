@@ -110,7 +110,9 @@ TEST_CASE("faults: broker stopped while clients keep posting: every 200 is on th
                 if (r.status == 200) ok_ids.insert(id);
                 else if (r.status == 503) refused_ids.insert(id);
                 else failed_ids.insert(id);
-                if (r.status == 0) std::this_thread::sleep_for(10ms);
+                // Paced (~100 events/s per client): enough to cross the outage, few enough to
+                // read back quickly.
+                std::this_thread::sleep_for(10ms);
             }
         });
     }
@@ -147,10 +149,9 @@ TEST_CASE("faults: broker stopped while clients keep posting: every 200 is on th
     INFO("lost (answered 200, not on the queue): " << lost.size() << (lost.empty() ? "" : " e.g. " + lost.front()));
     CHECK(lost.empty());
     // Nothing appears that was never posted; what is missing was answered 503 or not answered.
-    for (const auto& id : seen) {
-        const bool known = ok_ids.count(id) || refused_ids.count(id) || failed_ids.count(id);
-        CHECK(known);
-    }
+    std::size_t unknown = 0;
+    for (const auto& id : seen) unknown += ok_ids.count(id) || refused_ids.count(id) || failed_ids.count(id) ? 0 : 1;
+    CHECK(unknown == 0);
     CHECK(gw.stop(SIGTERM) == 0);
 }
 
@@ -182,10 +183,9 @@ TEST_CASE("faults: SIGKILL with a non-empty spool; the next start drains it to t
     http_client c(gw.port());
     auto ch = open_channel();
     const auto seen = collect(ch, ids, 30s);
-    for (const auto& id : ids) {
-        INFO(id);
-        CHECK(seen.count(id) >= 1);
-    }
+    std::size_t missing = 0;
+    for (const auto& id : ids) missing += seen.count(id) == 0 ? 1 : 0;
+    CHECK(missing == 0);
     REQUIRE(amqp::test::eventually([&] { return metric(c, "gateway_spool_events") == 0; }, 10s));
     CHECK(gw.stop(SIGTERM) == 0);
 }
