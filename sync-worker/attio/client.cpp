@@ -163,6 +163,12 @@ awaitable<call_result<std::vector<entry>>> client::query_entries(std::string lis
                                                     query_body(filter_json, limit, offset), true, parse_entry_list);
 }
 
+awaitable<call_result<entry>> client::get_entry(std::string list, std::string entry_id) {
+    co_return co_await exchange<entry>("get_entry", budget::read, http_proto::verb::get,
+                                       list_path(list) + "/entries/" + percent_encode(entry_id), {}, true,
+                                       parse_entry_answer);
+}
+
 awaitable<call_result<std::vector<entry>>> client::find_entries_by_activity_id(std::string list,
                                                                                std::string activity_id) {
     co_return co_await query_entries(std::move(list), equality_filter(sync::entry_attr::activity_id, activity_id),

@@ -76,6 +76,8 @@ public:
     // POST /v2/lists/{list}/entries/query {filter, limit, offset}: one page.
     awaitable<call_result<std::vector<entry>>> query_entries(std::string list, std::string filter_json,
                                                              std::size_t limit, std::size_t offset = 0);
+    // GET /v2/lists/{list}/entries/{entry_id} (list: slug or id); a missing entry is is_not_found().
+    awaitable<call_result<entry>> get_entry(std::string list, std::string entry_id);
     // Entries whose text attribute `activity_id` equals `activity_id`: did an uncertain create land?
     awaitable<call_result<std::vector<entry>>> find_entries_by_activity_id(std::string list, std::string activity_id);
 

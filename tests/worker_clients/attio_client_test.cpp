@@ -172,3 +172,19 @@ TEST_CASE("a 2xx that is not the documented envelope is an error") {
     CHECK(r.error().kind == failure::permanent);
     CHECK(r.error().code == "unexpected_answer");
 }
+
+TEST_CASE("get_entry: a read of one entry by id, 404 told apart") {
+    fixture f;
+    f.t.push(test::answer(200, R"({"data":{"id":{"list_id":"l1","entry_id":"ent-9"},"parent_record_id":"rec-1","parent_object":"people","entry_values":{"lemlist_campaign_id":[{"value":"cam_1","attribute_type":"text"}]}}})"));
+    f.t.push(test::answer(404, R"({"status_code":404,"type":"invalid_request_error","code":"not_found","message":"Entry not found."})"));
+    auto e = test::run_sync(f.client.get_entry("lemlist_enrollments", "ent-9"));
+    REQUIRE(e.ok());
+    CHECK(e->entry_id == "ent-9");
+    CHECK(e->values["lemlist_campaign_id"][0]["value"] == "cam_1");
+    CHECK(f.t.sent()[0].method == http_proto::verb::get);
+    CHECK(f.t.sent()[0].target == "/v2/lists/lemlist_enrollments/entries/ent-9");
+    auto missing = test::run_sync(f.client.get_entry("lemlist_enrollments", "ent-0"));
+    REQUIRE_FALSE(missing.ok());
+    CHECK(attio::is_not_found(missing.error()));
+    CHECK(f.reads.acquires == 2);
+}
