@@ -2,11 +2,21 @@
 
 namespace las::tools {
 
+namespace {
+// The providers count requests in their own windows, on their own clocks, when they arrive;
+// a request granted at the edge of our window may reach them a little later. The margin
+// keeps those stragglers out of the provider's next window (it costs ~2% of the budget).
+constexpr auto arrival_margin = std::chrono::milliseconds(25);
+}  // namespace
+
 runtime::runtime(worker_settings settings)
     : settings_(std::move(settings)), state_(state::make_worker_state(settings_)) {
-    attio_reads_ = state_.make_gate("attio_reads", settings_.attio_reads_per_second, std::chrono::seconds(1));
-    attio_writes_ = state_.make_gate("attio_writes", settings_.attio_writes_per_second, std::chrono::seconds(1));
-    lemlist_gate_ = state_.make_gate("lemlist", settings_.lemlist_requests_per_2s, std::chrono::seconds(2));
+    attio_reads_ = state_.make_gate("attio_reads", settings_.attio_reads_per_second,
+                                    std::chrono::seconds(1) + arrival_margin);
+    attio_writes_ = state_.make_gate("attio_writes", settings_.attio_writes_per_second,
+                                     std::chrono::seconds(1) + arrival_margin);
+    lemlist_gate_ = state_.make_gate("lemlist", settings_.lemlist_requests_per_2s,
+                                     std::chrono::seconds(2) + arrival_margin);
 }
 
 runtime::~runtime() {
