@@ -8,6 +8,7 @@ packages=(
   libboost-dev libboost-system-dev
   librabbitmq-dev rapidjson-dev catch2 libssl-dev
   libhiredis-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  zlib1g-dev
   rabbitmq-server redis-server wrk python3 python3-pika procps
 )
 

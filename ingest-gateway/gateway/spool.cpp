@@ -10,7 +10,7 @@
 #include <optional>
 #include <system_error>
 
-#include <boost/crc.hpp>
+#include <zlib.h>
 
 #include "core/log.hpp"
 
@@ -80,9 +80,14 @@ std::optional<std::uint64_t> segment_seq(const std::string& name) {
 }  // namespace
 
 std::uint32_t crc32(std::string_view data) {
-    boost::crc_32_type crc;
-    crc.process_bytes(data.data(), data.size());
-    return crc.checksum();
+    uLong crc = ::crc32(0L, Z_NULL, 0);
+    // zlib takes uInt lengths; records are far below 4 GiB but stay correct beyond.
+    while (!data.empty()) {
+        const auto n = static_cast<uInt>(std::min<std::size_t>(data.size(), 1u << 30));
+        crc = ::crc32(crc, reinterpret_cast<const Bytef*>(data.data()), n);
+        data.remove_prefix(n);
+    }
+    return static_cast<std::uint32_t>(crc);
 }
 
 std::string_view to_string(append_status s) noexcept {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -55,6 +56,10 @@ pid_t spawn(const std::vector<std::string>& args, const env_list& env, const std
         if (o < 0 || e < 0) ::_exit(126);
         ::dup2(o, 1);
         ::dup2(e, 2);
+        ::close(o);
+        ::close(e);
+        // A test runner that dies (a crash, a closed pipe) must not leave gateways behind.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }

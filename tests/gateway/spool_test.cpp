@@ -229,3 +229,8 @@ TEST_CASE("spool_message: a publish request round-trips; garbage is refused") {
     CHECK_FALSE(decode_message(""));
     CHECK_FALSE(decode_message("\x02garbage"));
 }
+
+TEST_CASE("spool: record checksums are IEEE CRC-32") {
+    CHECK(crc32("123456789") == 0xCBF43926u);
+    CHECK(crc32("") == 0u);
+}

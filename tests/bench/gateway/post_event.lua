@@ -1,9 +1,12 @@
 -- wrk script: POSTs realistic Lemlist webhook bodies (shaped like a linkedinInviteAccepted
--- event, ~1.2 KB), each with a distinct `_id`, to /webhooks/lemlist.
+-- event, ~1.3 KB), each with a distinct `_id`, to /webhooks/lemlist.
 --   wrk -t2 -c64 -d10s --latency -s post_event.lua http://127.0.0.1:18080
--- Optional pacing (open-loop-ish): RATE=<total req/s> and CONNS=<connections> in the
--- environment make each connection wait CONNS/RATE seconds between its requests, so the
--- offered load is about RATE req/s; wrk's latency excludes that wait.
+-- Pacing (wrk2 is not packaged): with RATE=<total req/s> and THREADS=<wrk -t> in the
+-- environment, each wrk thread hands out send slots RATE/THREADS per second (LuaJIT ffi
+-- clock), and a connection waits for its slot before sending. The offered load is RATE as
+-- long as enough connections are idle; wrk's latency excludes the wait, so a response late
+-- enough to push later sends back is not counted against them (coordinated omission):
+-- check that the achieved rate is the target.
 
 local next_tid = 0
 function setup(thread)
@@ -13,19 +16,36 @@ end
 
 local counter = 0
 local salt = 0
-local pace_ms = 0
+local interval_ms = 0
+local next_slot = 0
+
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_nsec; } las_timespec;
+  int clock_gettime(int clk_id, las_timespec* tp);
+]]
+local ts = ffi.new("las_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
 
 function init(args)
   salt = os.time()
   local rate = tonumber(os.getenv("RATE") or "")
-  local conns = tonumber(os.getenv("CONNS") or "")
-  if rate and conns and rate > 0 then
-    pace_ms = 1000 * conns / rate
+  local threads = tonumber(os.getenv("THREADS") or "")
+  if rate and threads and rate > 0 then
+    interval_ms = 1000 * threads / rate
   end
 end
 
 function delay()
-  return pace_ms
+  if interval_ms == 0 then return 0 end
+  local now = now_ms()
+  if next_slot < now then next_slot = now end
+  local wait = next_slot - now
+  next_slot = next_slot + interval_ms
+  return math.floor(wait)
 end
 
 local template = [[{"_id":"%s","type":"linkedinInviteAccepted","createdAt":"2025-02-27T14:58:05.000Z",]] ..

@@ -47,14 +47,22 @@ start_gateway() {
 }
 stop_gateway() { kill "$gw_pid"; wait "$gw_pid" || true; gw_pid=""; }
 rss() { awk '/VmRSS|VmHWM/ {printf "%s %s kB  ", $1, $2}' "/proc/$gw_pid/status"; echo; }
+# CPU seconds (user+system) a process has used so far.
+cpu_of() { [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] && awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$1/stat" || echo 0; }
+broker_pid() { cat "/tmp/las-rabbitmq-$rport/rabbitmq.pid" 2>/dev/null || true; }
 purge() { rabbit ctl purge_queue lemlist.events >/dev/null 2>&1 || true; }
-depth() { rabbit ctl list_queues name messages 2>/dev/null | awk '$1=="lemlist.events" {print $2}'; }
+# The broker refreshes queue stats every 5 s: wait for a fresh figure.
+depth() { sleep 6; rabbit ctl list_queues name messages 2>/dev/null | awk '$1=="lemlist.events" {print $2}'; }
 
 run_wrk() {  # label conns [extra env]
   local label=$1 conns=$2; shift 2
   echo; echo "== $label: $conns connections, ${duration}s"
-  env "$@" CONNS="$conns" wrk -t2 -c"$conns" -d"${duration}s" --latency --timeout 10s \
+  local g0 b0 g1 b1
+  g0=$(cpu_of "$gw_pid"); b0=$(cpu_of "$(broker_pid)")
+  env "$@" THREADS=2 wrk -t2 -c"$conns" -d"${duration}s" --latency --timeout 10s \
     -s "$here/post_event.lua" "http://127.0.0.1:$gport" | grep -E "Requests/sec|Latency |50%|90%|99%|requests in|Non-2xx|Socket errors"
+  g1=$(cpu_of "$gw_pid"); b1=$(cpu_of "$(broker_pid)")
+  echo "cpu seconds during the run: gateway $(echo "$g1 - $g0" | bc), broker $(echo "$b1 - $b0" | bc) (of $((2 * duration)) available)"
   echo -n "gateway memory: "; rss
 }
 
@@ -69,7 +77,7 @@ purge
 run_wrk "broker path (closed loop)" 256
 echo "queue depth after run: $(depth)"
 purge
-run_wrk "broker path, paced at 2000 req/s" 20 RATE=2000
+run_wrk "broker path, paced at 2000 req/s" 32 RATE=2000
 purge
 echo; curl -s "http://127.0.0.1:$gport/metrics" | grep -E '^gateway_(stored_total|unavailable_total|publish_outcomes_total\{outcome="confirmed"\})' || true
 
@@ -78,7 +86,7 @@ rabbit stop >/dev/null
 sleep 1
 run_wrk "spool path (broker down)" 64
 run_wrk "spool path (broker down)" 256
-run_wrk "spool path (broker down), paced at 2000 req/s" 20 RATE=2000
+run_wrk "spool path (broker down), paced at 2000 req/s" 32 RATE=2000
 spooled=$(curl -s "http://127.0.0.1:$gport/metrics" | awk '/^gateway_spool_events / {print $2}')
 echo "spooled events: $spooled; spool on disk: $(du -sh "$work/spool" | cut -f1)"
 echo; echo "== restarting the broker: drain"
