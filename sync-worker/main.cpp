@@ -1,13 +1,18 @@
 // sync-worker: the consumer daemon and the operators' tools, in one binary.
 // main only parses the command line, loads the settings and hands over to a command.
 
+#include <chrono>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
 #include "core/log.hpp"
 #include "core/settings.hpp"
 #include "tools/commands.hpp"
+#include "tools/dlq.hpp"
+#include "tools/enroll.hpp"
+#include "tools/reconcile.hpp"
 #include "tools/run_command.hpp"
 #include "tools/runtime.hpp"
 
@@ -53,16 +58,120 @@ int main(int argc, char** argv) {
     subs_sync->add_flag("--dry-run", subs_dry_run, "Show the plan, change nothing");
     auto* subs_list = subscriptions->add_subcommand("list", "Show Lemlist's hooks and which are ours");
 
+    auto* enroll = app.add_subcommand("enroll", "Enroll Attio People into a Lemlist campaign, progress shown");
+    las::tools::enroll_args enroll_args;
+    std::string enroll_from_file;
+    bool find_email = false, verify_email = false, find_phone = false, linkedin_enrichment = false, deduplicate = false;
+    enroll->add_option("--campaign", enroll_args.campaign_id, "Lemlist campaign id (cam_…)")->required();
+    auto* enroll_records = enroll->add_option("--record", enroll_args.record_ids, "Attio Person record id (repeatable)");
+    auto* enroll_file = enroll->add_option("--from-file", enroll_from_file, "File of record ids, one per line (# comments)");
+    enroll_records->excludes(enroll_file);
+    auto* find_email_flag = enroll->add_flag("--find-email,!--no-find-email", find_email, "Lemlist findEmail (default: TOML)");
+    auto* verify_email_flag = enroll->add_flag("--verify-email,!--no-verify-email", verify_email, "Lemlist verifyEmail");
+    auto* find_phone_flag = enroll->add_flag("--find-phone,!--no-find-phone", find_phone, "Lemlist findPhone");
+    auto* linkedin_flag = enroll->add_flag("--linkedin-enrichment,!--no-linkedin-enrichment", linkedin_enrichment,
+                                           "Lemlist linkedinEnrichment");
+    auto* dedupe_flag = enroll->add_flag("--deduplicate,!--no-deduplicate", deduplicate, "Lemlist deduplicate");
+    std::string icebreaker;
+    auto* icebreaker_option = enroll->add_option("--icebreaker", icebreaker, "Icebreaker text for every lead");
+    enroll->add_flag("--dry-run", enroll_args.dry_run, "Read the People and show what would be sent; write nothing");
+    enroll->add_option("--concurrency", enroll_args.concurrency, "Records in flight (default 4)");
+
+    auto* reconcile = app.add_subcommand("reconcile", "Publish Lemlist activities as events (backfill)");
+    las::tools::reconcile_args reconcile_args;
+    std::string reconcile_until, reconcile_campaign, reconcile_type;
+    reconcile->add_option("--since", reconcile_args.since, "ISO-8601 time with zone, or a duration back (24h, 7d)")
+        ->required();
+    auto* until_option = reconcile->add_option("--until", reconcile_until, "End of the window (default: now)");
+    auto* campaign_option = reconcile->add_option("--campaign", reconcile_campaign, "Only this campaign (cam_…)");
+    auto* type_option = reconcile->add_option("--type", reconcile_type, "Only this activity type (or group)");
+    reconcile->add_flag("--dry-run", reconcile_args.dry_run, "Page and count, publish nothing");
+
+    auto* dlq = app.add_subcommand("dlq", "Inspect, replay and purge dead letters");
+    dlq->require_subcommand(1);
+    std::string dlq_queue = "events";
+    dlq->add_option("--queue", dlq_queue, "events (lemlist.events.dlq) or enrollments (attio.enrollments.dlq)")
+        ->capture_default_str();
+    auto* dlq_list = dlq->add_subcommand("list", "List every dead letter (nothing is removed)");
+    std::size_t dlq_limit = 0;
+    dlq_list->add_option("--limit", dlq_limit, "Show at most N (default: all)");
+    auto* dlq_show = dlq->add_subcommand("show", "Headers and body of one dead letter");
+    std::string dlq_show_id;
+    dlq_show->add_option("id", dlq_show_id, "Message id")->required();
+    auto* dlq_replay = dlq->add_subcommand("replay", "Republish dead letters to the pipeline (confirmed, then removed)");
+    std::vector<std::string> dlq_replay_ids;
+    std::string dlq_replay_type;
+    bool dlq_replay_all = false;
+    auto* replay_ids = dlq_replay->add_option("--id", dlq_replay_ids, "Message id (repeatable)");
+    auto* replay_all = dlq_replay->add_flag("--all", dlq_replay_all, "Every dead letter");
+    auto* replay_type = dlq_replay->add_option("--type", dlq_replay_type, "Every dead letter of this event type");
+    replay_all->excludes(replay_ids)->excludes(replay_type);
+    auto* dlq_purge = dlq->add_subcommand("purge", "Remove the named dead letters");
+    std::vector<std::string> dlq_purge_ids;
+    dlq_purge->add_option("--id", dlq_purge_ids, "Message id (repeatable)")->required();
+    for (auto* sub : {dlq_list, dlq_show, dlq_replay, dlq_purge}) sub->fallthrough();  // `dlq list --queue …` too
+
     CLI11_PARSE(app, argc, argv);
+    if (*dlq_replay && !dlq_replay_all && replay_ids->count() == 0 && replay_type->count() == 0) {
+        std::cerr << "sync-worker: dlq replay needs --id ID…, --all or --type T\n";
+        return 2;
+    }
 
     try {
         auto settings = las::worker_settings::from_env(las::process_environment());
         las::log::configure(settings.log.level, settings.log.format);
+        if (*dlq) {
+            // Broker only: no runtime, so no state directory or provider clients.
+            auto pipeline = las::tools::dlq_pipeline(dlq_queue);
+            if (!pipeline) throw las::config_error("--queue", pipeline.error());
+            const auto ctx = las::tools::make_dlq_context(settings, *pipeline.value());
+            if (*dlq_list) return las::tools::dlq_list_command(ctx, dlq_limit);
+            if (*dlq_show) return las::tools::dlq_show_command(ctx, dlq_show_id);
+            if (*dlq_replay) {
+                las::tools::dlq_selection selection;
+                selection.all = dlq_replay_all;
+                selection.ids.insert(dlq_replay_ids.begin(), dlq_replay_ids.end());
+                if (replay_type->count() > 0) selection.type = dlq_replay_type;
+                return las::tools::dlq_replay_command(ctx, selection);
+            }
+            if (*dlq_purge) return las::tools::dlq_purge_command(ctx, dlq_purge_ids);
+        }
+        std::optional<las::tools::reconcile_options> reconcile_options;
+        if (*reconcile) {
+            if (until_option->count() > 0) reconcile_args.until = reconcile_until;
+            if (campaign_option->count() > 0) reconcile_args.campaign_id = reconcile_campaign;
+            if (type_option->count() > 0) reconcile_args.type = reconcile_type;
+            const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+            auto options = las::tools::make_reconcile_options(reconcile_args, now);
+            if (!options) {
+                std::cerr << "sync-worker: " << options.error() << "\n";
+                return 2;
+            }
+            reconcile_options = std::move(options).value();
+        }
+        std::optional<las::tools::enroll_options> enroll_options;
+        if (*enroll) {
+            if (enroll_file->count() > 0) enroll_args.from_file = enroll_from_file;
+            if (find_email_flag->count() > 0) enroll_args.find_email = find_email;
+            if (verify_email_flag->count() > 0) enroll_args.verify_email = verify_email;
+            if (find_phone_flag->count() > 0) enroll_args.find_phone = find_phone;
+            if (linkedin_flag->count() > 0) enroll_args.linkedin_enrichment = linkedin_enrichment;
+            if (dedupe_flag->count() > 0) enroll_args.deduplicate = deduplicate;
+            if (icebreaker_option->count() > 0) enroll_args.icebreaker = icebreaker;
+            auto options = las::tools::make_enroll_options(enroll_args, settings.file.enrollment);
+            if (!options) {
+                for (const auto& problem : options.error()) std::cerr << "sync-worker: " << problem << "\n";
+                return 2;
+            }
+            enroll_options = std::move(options).value();
+        }
         las::tools::runtime rt(std::move(settings));
         if (*run) return las::tools::run_worker(rt);
         if (*provision) return las::tools::provision_command(rt, provision_dry_run, provision_verbose);
         if (*subs_sync) return las::tools::subscriptions_sync_command(rt, subs_dry_run);
         if (*subs_list) return las::tools::subscriptions_list_command(rt);
+        if (enroll_options) return las::tools::enroll_command(rt, *enroll_options);
+        if (reconcile_options) return las::tools::reconcile_command(rt, *reconcile_options);
     } catch (const las::config_error& e) {
         std::cerr << "sync-worker: " << e.what() << "\n";
         return 2;

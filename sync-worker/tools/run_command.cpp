@@ -16,6 +16,7 @@
 #include "sync/match_cache.hpp"
 #include "sync/person_matcher.hpp"
 #include "sync/person_writer.hpp"
+#include "tools/enroll.hpp"
 #include "tools/provision.hpp"
 
 namespace las::tools {
@@ -69,6 +70,7 @@ int run_worker(runtime& rt) {
                                writer_options);
     sync::processor_settings processor_settings;
     processor_settings.mappings = settings.file.mappings;
+    processor_settings.lease = settings.claim_lease;
     sync::event_processor processor(attio, *rt.state().idempotency, matcher, writer, rt.blocking(),
                                     processor_settings);
 
@@ -86,10 +88,12 @@ int run_worker(runtime& rt) {
     sync::event_pipeline pipeline(rt.io(), *broker, publisher, processor, rt.registry(), pipeline_settings);
 
     auto work = asio::make_work_guard(rt.io());
+    // Enrollment jobs (attio.enrollments): a second consumer beside the event pipeline.
+    enrollment_consumer enrollments(rt, *broker, publisher);
     std::unique_ptr<http::server> metrics_server;
     if (settings.metrics_listen) {
         metrics_server = start_metrics_server(rt, *settings.metrics_listen, [&] {
-            return pipeline.consuming() && publisher.connected();
+            return pipeline.consuming() && publisher.connected() && enrollments.ready();
         });
     }
     pipeline.start();
@@ -105,6 +109,7 @@ int run_worker(runtime& rt) {
         // I/O thread running: stop it from another thread, then release the I/O loop.
         stopper = std::thread([&] {
             pipeline.stop(drain_time);
+            enrollments.stop(drain_time);
             work.reset();
             rt.io().stop();
         });

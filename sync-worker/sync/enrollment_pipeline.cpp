@@ -1,0 +1,313 @@
+#include "sync/enrollment_pipeline.hpp"
+
+#include <algorithm>
+
+#include "amqp/async_publish.hpp"
+#include "amqp/topology.hpp"
+#include "core/log.hpp"
+#include "sync/attio_schema.hpp"
+#include "sync/disposition.hpp"
+#include "sync/enrollment_batch.hpp"
+
+namespace las::sync {
+namespace {
+
+processing_outcome make(processing_outcome::kind k, std::string reason, std::string detail) {
+    processing_outcome o;
+    o.what = k;
+    o.reason = std::move(reason);
+    o.detail = std::move(detail);
+    return o;
+}
+
+bool pending(const record_outcome& r) {
+    return r.what == record_outcome::kind::retry || r.what == record_outcome::kind::deferred;
+}
+
+std::string metric_label(const record_outcome& r) {
+    if (r.status) return std::string(to_string(*r.status));
+    return std::string(to_string(r.what));
+}
+
+}  // namespace
+
+processing_outcome job_outcome(const std::vector<record_outcome>& records) {
+    using kind = record_outcome::kind;
+    const record_outcome* first[4] = {nullptr, nullptr, nullptr, nullptr};  // by kind
+    std::optional<std::chrono::milliseconds> retry_after;
+    for (const auto& r : records) {
+        auto& slot = first[static_cast<int>(r.what)];
+        if (!slot) slot = &r;
+        if (r.what == kind::retry && r.retry_after) retry_after = std::max(retry_after.value_or(r.retry_after->zero()), *r.retry_after);
+    }
+    if (const auto* r = first[static_cast<int>(kind::retry)]) {
+        auto o = make(processing_outcome::kind::retry, r->reason, r->record_id + ": " + r->message);
+        o.retry_after = retry_after;
+        return o;
+    }
+    if (const auto* r = first[static_cast<int>(kind::deferred)])
+        return make(processing_outcome::kind::deferred, r->reason, r->record_id + ": " + r->message);
+    if (const auto* r = first[static_cast<int>(kind::dead_letter)])
+        return make(processing_outcome::kind::dead_letter, r->reason, r->record_id + ": " + r->message);
+    return make(processing_outcome::kind::done, {}, {});
+}
+
+std::vector<reply_item> reply_items(const std::vector<record_outcome>& records) {
+    std::vector<reply_item> items;
+    items.reserve(records.size());
+    for (const auto& r : records) {
+        reply_item item;
+        item.record_id = r.record_id;
+        item.status = std::string(to_string(r.status.value_or(enrollment_status::failed)));
+        if (r.status == enrollment_status::enrolled) item.lead_id = r.lead_id;
+        item.message = r.message;
+        items.push_back(std::move(item));
+    }
+    return items;
+}
+
+struct enrollment_pipeline::job_run {
+    std::string job_id;
+    std::optional<processing_outcome> failure;  // the job itself could not be processed
+    std::vector<record_outcome> records;
+};
+
+enrollment_pipeline::enrollment_pipeline(asio::io_context& io, amqp::connection_settings broker,
+                                         amqp::publisher& publisher, enrollment_processor& processor,
+                                         attio::client& attio, metrics::registry& registry,
+                                         enrollment_pipeline_settings settings)
+    : io_(io),
+      broker_(std::move(broker)),
+      publisher_(publisher),
+      processor_(processor),
+      attio_(attio),
+      settings_(std::move(settings)),
+      jobs_(registry.counter_family("worker_enrollment_jobs_total", "Enrollment jobs settled, by disposition",
+                                    {"disposition"})),
+      records_(registry.counter_family("worker_enrollments_total",
+                                       "Records of settled enrollment jobs, by enrollment status", {"status"})),
+      republish_failures_(registry.add_counter("worker_enrollment_republish_failures_total",
+                                               "Enrollment retry/DLQ publishes not confirmed (the job was requeued)")) {
+    registry.add_callback_gauge("worker_enrollment_jobs_in_flight", "Enrollment jobs being processed",
+                                [this] { return static_cast<double>(in_flight_.load()); });
+}
+
+enrollment_pipeline::~enrollment_pipeline() { stop(std::chrono::milliseconds(0)); }
+
+void enrollment_pipeline::start() {
+    amqp::consumer_options options;
+    options.queue = amqp::attio_enrollments().queue();
+    options.prefetch = settings_.prefetch;
+    options.connection_name = "sync-worker-enrollments";
+    options.on_connect = [](amqp::connection& c) { return amqp::declare_topology(c); };
+    options.on_delivery = [this](amqp::delivery d) {
+        ++in_flight_;
+        asio::co_spawn(io_, handle(std::move(d)), asio::detached);
+    };
+    options.on_state_change = [](amqp::consumer_state s, std::string_view reason) {
+        if (s == amqp::consumer_state::consuming) log::info("consumer.consuming", {{"queue", amqp::attio_enrollments_name}});
+        else log::warn("consumer.state", {{"queue", amqp::attio_enrollments_name}, {"state", amqp::to_string(s)},
+                                          {"reason", reason}});
+    };
+    consumer_ = std::make_unique<amqp::consumer>(broker_, std::move(options));
+}
+
+void enrollment_pipeline::stop(std::chrono::milliseconds drain) {
+    if (consumer_) consumer_->stop(drain);
+}
+
+bool enrollment_pipeline::consuming() const { return consumer_ && consumer_->consuming(); }
+
+awaitable<std::vector<record_outcome>> enrollment_pipeline::run_records(std::vector<record_request> requests) {
+    std::vector<record_outcome> results(requests.size());
+    co_await for_each_bounded(requests.size(), settings_.record_concurrency, [&](std::size_t i) -> awaitable<void> {
+        try {
+            results[i] = co_await processor_.process(requests[i]);
+        } catch (const std::exception& e) {
+            // A bug, not an outcome: retry rather than lose the record, and say so loudly.
+            log::error("enrollment.exception", {{"record_id", requests[i].record_id}, {"error", e.what()}});
+            results[i].what = record_outcome::kind::retry;
+            results[i].reason = "internal_error";
+            results[i].message = e.what();
+        }
+        results[i].record_id = requests[i].record_id;
+    });
+    co_return results;
+}
+
+awaitable<enrollment_pipeline::job_run> enrollment_pipeline::run_api_job(const amqp::delivery& delivery) {
+    job_run run;
+    run.job_id = delivery.message_id;
+    auto job = parse_enrollment_job(delivery.body, delivery.message_id, settings_.defaults);
+    if (!job) {
+        run.failure = make(processing_outcome::kind::dead_letter, "invalid_job", job.error());
+        co_return run;
+    }
+    run.job_id = job->job_id;
+    std::vector<record_request> requests;
+    requests.reserve(job->record_ids.size());
+    for (const auto& id : job->record_ids)
+        requests.push_back(record_request{job->job_id, job->campaign_id, id, job->flags, job->icebreaker});
+    run.records = co_await run_records(std::move(requests));
+    co_return run;
+}
+
+awaitable<std::optional<record_outcome>> enrollment_pipeline::resolve_entry(const attio_entry_created& created,
+                                                                            std::vector<record_request>& requests,
+                                                                            const std::string& job_id) {
+    auto failure = [&](const outbound::call_error& e, std::string_view doing) {
+        record_outcome o;
+        o.record_id = created.parent_record_id;
+        o.message = "Attio " + std::string(doing) + ": " + e.describe();
+        o.reason = e.kind == outbound::failure::permanent ? "attio_rejected" : std::string(outbound::to_string(e.kind));
+        o.what = e.kind == outbound::failure::permanent ? record_outcome::kind::dead_letter : record_outcome::kind::retry;
+        o.retry_after = e.retry_after;
+        return o;
+    };
+    if (!list_id_) {
+        auto list = co_await attio_.get_list(settings_.enrollment_list);
+        if (!list) co_return failure(list.error(), "read the enrollment list " + settings_.enrollment_list);
+        list_id_ = list->list_id;
+    }
+    if (created.list_id != *list_id_ && created.list_id != settings_.enrollment_list) {
+        log::debug("enrollment.entry_ignored", {{"list_id", created.list_id}, {"reason", "another list"}});
+        co_return std::nullopt;
+    }
+    auto entry = co_await attio_.get_entry(settings_.enrollment_list, created.entry_id);
+    if (!entry) {
+        if (attio::is_not_found(entry.error())) {
+            // Removed from the list since: nothing to enroll.
+            log::info("enrollment.entry_ignored", {{"entry_id", created.entry_id}, {"reason", "entry gone"}});
+            co_return std::nullopt;
+        }
+        co_return failure(entry.error(), "read entry " + created.entry_id);
+    }
+    const std::string record_id = entry->parent_record_id.empty() ? created.parent_record_id : entry->parent_record_id;
+    if (!entry->parent_object.empty() && entry->parent_object != people_object) {
+        log::warn("enrollment.entry_ignored", {{"entry_id", created.entry_id}, {"reason", "parent is not a Person"},
+                                               {"parent_object", entry->parent_object}});
+        co_return std::nullopt;
+    }
+    const auto campaign = entry_text(entry->values, settings_.campaign_attribute);
+    if (!campaign || !is_campaign_id(*campaign)) {
+        record_outcome o;
+        o.what = record_outcome::kind::dead_letter;
+        o.record_id = record_id;
+        o.status = enrollment_status::failed;
+        o.reason = "missing_campaign";
+        o.message = "entry " + created.entry_id + " on " + settings_.enrollment_list + ": " +
+                    (campaign ? "\"" + *campaign + "\" in " + settings_.campaign_attribute + " is not a Lemlist campaign id"
+                              : "no campaign id in " + settings_.campaign_attribute);
+        if (!record_id.empty()) o.written_back = co_await processor_.mark_failed(record_id);
+        co_return o;
+    }
+    requests.push_back(record_request{job_id, *campaign, record_id, flags_from(settings_.defaults), std::nullopt});
+    co_return std::nullopt;
+}
+
+awaitable<enrollment_pipeline::job_run> enrollment_pipeline::run_attio_webhook(const amqp::delivery& delivery) {
+    job_run run;
+    run.job_id = delivery.message_id;
+    auto hook = parse_attio_webhook(delivery.body);
+    if (!hook) {
+        run.failure = make(processing_outcome::kind::dead_letter, "invalid_job", "Attio webhook: " + hook.error());
+        co_return run;
+    }
+    if (run.job_id.empty()) run.job_id = "attio:" + hook->webhook_id;
+    std::vector<record_request> requests;
+    for (const auto& created : hook->created) {
+        if (auto settled = co_await resolve_entry(created, requests, run.job_id)) run.records.push_back(std::move(*settled));
+    }
+    auto results = co_await run_records(std::move(requests));
+    run.records.insert(run.records.end(), std::make_move_iterator(results.begin()), std::make_move_iterator(results.end()));
+    co_return run;
+}
+
+awaitable<void> enrollment_pipeline::reply(const amqp::delivery& delivery, std::string body) {
+    amqp::publish_request r;
+    r.exchange = "";
+    r.routing_key = delivery.reply_to;
+    r.correlation_id = delivery.correlation_id;
+    r.message_id = delivery.message_id;
+    r.body = std::move(body);
+    r.persistent = false;
+    r.mandatory = false;  // a caller that gave up leaves no queue behind
+    // Not awaited: the caller may be gone, and the job's ack must not wait on its reply.
+    publisher_.publish(std::move(r), [job = delivery.message_id](amqp::publish_outcome o) {
+        if (o != amqp::publish_outcome::confirmed)
+            log::warn("enrollment.reply_failed", {{"job_id", job}, {"publish", amqp::to_string(o)}});
+    });
+    co_return;
+}
+
+awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
+    const auto started = std::chrono::steady_clock::now();
+    const bool from_attio = is_attio_webhook(delivery);
+    job_run run;
+    try {
+        run = from_attio ? co_await run_attio_webhook(delivery) : co_await run_api_job(delivery);
+    } catch (const std::exception& e) {
+        log::error("enrollment.exception", {{"job_id", delivery.message_id}, {"error", e.what()}});
+        run.job_id = delivery.message_id;
+        run.failure = make(processing_outcome::kind::retry, "internal_error", e.what());
+    }
+    const processing_outcome outcome = run.failure ? *run.failure : job_outcome(run.records);
+    auto plan = plan_disposition(outcome, delivery, amqp::attio_enrollments(), settings_.max_attempts,
+                                 std::chrono::system_clock::now());
+
+    if (plan.label == "dead_letter" && outcome.what == processing_outcome::kind::retry) {
+        // Retries exhausted: what is still pending ends as `failed` on its Person.
+        for (auto& r : run.records) {
+            if (!pending(r)) continue;
+            r.written_back = co_await processor_.mark_failed(r.record_id);
+            r.what = record_outcome::kind::dead_letter;
+            r.status = enrollment_status::failed;
+            r.message = "gave up after " + std::to_string(plan.attempts) + " attempts: " + r.message;
+        }
+    }
+    const bool terminal = plan.label == "ack" || plan.label == "dead_letter";
+    if (plan.republish && !terminal && !delivery.reply_to.empty()) {
+        // A caller still waiting gets the result of a later attempt, if it comes in time.
+        plan.republish->reply_to = delivery.reply_to;
+        plan.republish->correlation_id = delivery.correlation_id;
+    }
+
+    bool settled = true;
+    if (plan.republish) {
+        const auto published = co_await amqp::async_publish(publisher_, *plan.republish, use_awaitable);
+        if (published != amqp::publish_outcome::confirmed) {
+            settled = false;
+            republish_failures_.inc();
+            consumer_->reject(delivery, true);
+            log::warn("enrollment.job_requeued", {{"job_id", run.job_id}, {"plan", plan.label},
+                                                  {"publish", amqp::to_string(published)}});
+        }
+    }
+    if (settled) {
+        if (terminal && !delivery.reply_to.empty())
+            co_await reply(delivery, reply_body(run.job_id, reply_items(run.records), run.failure ? run.failure->detail : ""));
+        consumer_->ack(delivery);
+        jobs_.with({plan.label}).inc();
+        if (terminal) {
+            for (const auto& r : run.records) records_.with({metric_label(r)}).inc();
+        }
+    }
+    for (const auto& r : run.records) {
+        const auto level = r.what == record_outcome::kind::done ? log::level::info : log::level::warn;
+        log::write(level, "enrollment.record",
+                   {{"job_id", run.job_id}, {"record_id", r.record_id}, {"outcome", to_string(r.what)},
+                    {"status", r.status ? to_string(*r.status) : std::string_view("pending")},
+                    {"lead_id", r.lead_id.value_or("")}, {"reason", r.reason}, {"message", r.message},
+                    {"written_back", r.written_back}});
+    }
+    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    log::write(outcome.what == processing_outcome::kind::dead_letter ? log::level::warn : log::level::info,
+               "enrollment.job_settled",
+               {{"job_id", run.job_id}, {"source", from_attio ? "attio_webhook" : "api"},
+                {"records", run.records.size()}, {"outcome", to_string(outcome.what)}, {"disposition", plan.label},
+                {"attempts", plan.attempts}, {"reason", outcome.reason}, {"error", outcome.detail},
+                {"ms", elapsed * 1000.0}});
+    --in_flight_;
+}
+
+}  // namespace las::sync

@@ -1,0 +1,237 @@
+#include "sync/enrollment_processor.hpp"
+
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "sync/attio_schema.hpp"
+#include "sync/offload.hpp"
+
+namespace las::sync {
+namespace {
+
+constexpr std::string_view step_lead = "lead";
+constexpr std::string_view step_person = "person";
+
+record_outcome outcome(record_outcome::kind k, const std::string& record_id, std::string reason, std::string message) {
+    record_outcome o;
+    o.what = k;
+    o.record_id = record_id;
+    o.reason = std::move(reason);
+    o.message = std::move(message);
+    return o;
+}
+
+// A failed Attio call: retry what may pass later, dead-letter what will not.
+record_outcome attio_failure(const outbound::call_error& e, const std::string& record_id, std::string_view doing) {
+    auto message = "Attio " + std::string(doing) + ": " + e.describe();
+    if (e.kind == outbound::failure::permanent) {
+        auto o = outcome(record_outcome::kind::dead_letter, record_id,
+                         attio::is_not_found(e) ? "person_not_found" : "attio_rejected", std::move(message));
+        o.status = enrollment_status::failed;
+        return o;
+    }
+    auto o = outcome(record_outcome::kind::retry, record_id, std::string(outbound::to_string(e.kind)), std::move(message));
+    o.retry_after = e.retry_after;
+    return o;
+}
+
+// The select's option title in Attio's output form.
+std::optional<std::string> select_title(const rapidjson::Value& values, std::string_view slug) {
+    if (!values.IsObject()) return std::nullopt;
+    const auto* list = json::find(values, slug);
+    if (!list || !list->IsArray() || list->Empty() || !(*list)[0].IsObject()) return std::nullopt;
+    const auto* option = json::find((*list)[0], "option");
+    if (!option || !option->IsObject()) return std::nullopt;
+    if (auto t = json::get_nonempty_string(*option, "title")) return std::string(*t);
+    return std::nullopt;
+}
+
+std::optional<std::string> text_value(const rapidjson::Value& values, std::string_view slug) {
+    if (!values.IsObject()) return std::nullopt;
+    const auto* list = json::find(values, slug);
+    if (!list || !list->IsArray() || list->Empty() || !(*list)[0].IsObject()) return std::nullopt;
+    if (auto t = json::get_nonempty_string((*list)[0], "value")) return std::string(*t);
+    return std::nullopt;
+}
+
+}  // namespace
+
+struct enrollment_processor::person_read {
+    person_contact contact;
+    std::optional<std::string> company_name;
+};
+
+std::string enrollment_key(std::string_view job_id, std::string_view record_id) {
+    std::string key = "enroll:";
+    key += job_id;
+    key += ':';
+    key += record_id;
+    return key;
+}
+
+enrollment_processor::enrollment_processor(attio::client& attio, outbound::lemlist_client& lemlist,
+                                           state::idempotency_store& store, asio::thread_pool& blocking,
+                                           enrollment_processor_settings settings)
+    : attio_(attio), lemlist_(lemlist), store_(store), blocking_(blocking), settings_(settings) {}
+
+awaitable<record_outcome> enrollment_processor::process(record_request r) {
+    const auto key = enrollment_key(r.job_id, r.record_id);
+    auto claim = co_await offload(blocking_, [&] { return store_.claim(key, settings_.lease); });
+    if (!claim)
+        co_return outcome(record_outcome::kind::retry, r.record_id, "state_store_unavailable", claim.error().message);
+    switch (claim->status) {
+        case state::claim_status::already_done: co_return co_await already_done(r);
+        case state::claim_status::held_elsewhere:
+            co_return outcome(record_outcome::kind::deferred, r.record_id, "held_elsewhere",
+                              "another worker holds this record for another " +
+                                  std::to_string(claim->lease_remaining.count()) + " ms");
+        case state::claim_status::claimed: break;
+    }
+    auto result = co_await process_claimed(r, claim.value());
+    if (result.what == record_outcome::kind::done) {
+        auto completed = co_await offload(blocking_, [&] { return store_.complete(key, claim->token); });
+        if (!completed) {
+            // Everything landed and is recorded: the retry finds the steps and only completes.
+            co_return outcome(record_outcome::kind::retry, r.record_id, "state_store_unavailable",
+                              completed.error().message);
+        }
+        if (!*completed)
+            co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
+    } else if (result.what != record_outcome::kind::deferred) {
+        // The steps stay recorded; the lease goes so a retry (or a DLQ replay) claims at once.
+        auto released = co_await offload(blocking_, [&] { return store_.release(key, claim->token); });
+        if (!released) log::warn("idempotency.release_failed", {{"key", key}, {"error", released.error().message}});
+    }
+    co_return result;
+}
+
+awaitable<bool> enrollment_processor::record(const std::string& key, const std::string& token, std::string_view step,
+                                             std::string value) {
+    auto recorded = co_await offload(blocking_, [&] { return store_.record_step(key, token, step, value); });
+    if (!recorded) {
+        // Landed but not recorded: a retry redoes the write-back (idempotent), and a second
+        // create is answered "already in the campaign" (reported as duplicate).
+        log::warn("idempotency.record_failed", {{"key", key}, {"step", step}, {"error", recorded.error().message}});
+        co_return true;
+    }
+    co_return *recorded;
+}
+
+awaitable<result<enrollment_processor::person_read, record_outcome>> enrollment_processor::read_person(
+    const std::string& record_id) {
+    auto person = co_await attio_.get_record(std::string(people_object), record_id);
+    if (!person) co_return fail(attio_failure(person.error(), record_id, "read Person"));
+    person_read read;
+    read.contact = contact_of(person->values);
+    if (read.contact.company_record_id) {
+        auto company = co_await attio_.get_record("companies", *read.contact.company_record_id);
+        if (company) {
+            read.company_name = company_name_of(company->values);
+        } else if (is_retryable(company.error().kind)) {
+            co_return fail(attio_failure(company.error(), record_id, "read Company"));
+        } else {
+            // A dangling or unreadable reference: enroll without the company name.
+            log::warn("enrollment.company_unreadable",
+                      {{"record_id", record_id}, {"error", company.error().describe()}});
+        }
+    }
+    co_return read;
+}
+
+awaitable<record_outcome> enrollment_processor::process_claimed(const record_request& r,
+                                                                const state::claim_result& claim) {
+    const auto key = enrollment_key(r.job_id, r.record_id);
+    std::optional<record_outcome> verdict;
+    if (const auto it = claim.steps.find(std::string(step_lead)); it != claim.steps.end()) verdict = decode_verdict(it->second);
+
+    if (!verdict) {
+        auto person = co_await read_person(r.record_id);
+        if (!person) co_return std::move(person.error());  // nothing to write the failure on, or retry
+        const auto& p = person.value();
+        if (auto why = unenrollable_reason(p.contact, p.company_name.has_value(), r.flags)) {
+            record_outcome o;
+            o.what = record_outcome::kind::done;
+            o.status = enrollment_status::rejected;
+            o.message = "not sent to Lemlist: " + *why;
+            verdict = std::move(o);
+        } else {
+            auto answer = co_await lemlist_.enroll_lead(r.campaign_id, lead_of(p.contact, p.company_name, r.icebreaker, r.record_id),
+                                                        r.flags);
+            verdict = lemlist_verdict(answer, claim.claims > 1);
+        }
+        verdict->record_id = r.record_id;
+        if (verdict->what == record_outcome::kind::retry) co_return std::move(*verdict);
+        if (verdict->what == record_outcome::kind::done &&
+            !co_await record(key, claim.token, step_lead, encode_verdict(*verdict)))
+            co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
+    }
+    verdict->record_id = r.record_id;
+    const enrollment_status status = verdict->status.value_or(enrollment_status::failed);
+
+    if (claim.steps.contains(std::string(step_person))) {
+        verdict->written_back = true;
+        co_return std::move(*verdict);
+    }
+    auto written = co_await attio_.patch_record(std::string(people_object), r.record_id,
+                                                writeback_values(status, verdict->lead_id));
+    if (!written) {
+        auto failure = attio_failure(written.error(), r.record_id, "write the enrollment status");
+        if (failure.what == record_outcome::kind::retry) co_return failure;
+        // Attio refuses the write-back (the Person is gone, the attribute is not provisioned):
+        // keep Lemlist's verdict in the report, and have an operator look.
+        verdict->what = record_outcome::kind::dead_letter;
+        verdict->reason = failure.reason;
+        verdict->message = verdict->message.empty() ? failure.message : verdict->message + "; " + failure.message;
+        co_return std::move(*verdict);
+    }
+    verdict->written_back = true;
+    if (verdict->what == record_outcome::kind::done &&
+        !co_await record(key, claim.token, step_person, std::string(to_string(status))))
+        co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
+    co_return std::move(*verdict);
+}
+
+awaitable<record_outcome> enrollment_processor::already_done(const record_request& r) {
+    // Completed by an earlier delivery of this job: report what the Person says now.
+    record_outcome o;
+    o.what = record_outcome::kind::done;
+    o.record_id = r.record_id;
+    o.written_back = true;
+    o.message = "already processed by an earlier delivery of this job";
+    auto person = co_await attio_.get_record(std::string(people_object), r.record_id);
+    if (person) {
+        for (auto s : {enrollment_status::enrolled, enrollment_status::duplicate, enrollment_status::rejected,
+                       enrollment_status::failed}) {
+            if (select_title(person->values, person_attr::enrollment_status) == to_string(s)) o.status = s;
+        }
+        if (o.status == enrollment_status::enrolled) o.lead_id = text_value(person->values, person_attr::lead_id);
+    }
+    if (!o.status) o.status = enrollment_status::duplicate;
+    co_return o;
+}
+
+awaitable<bool> enrollment_processor::mark_failed(std::string record_id) {
+    auto written = co_await attio_.patch_record(std::string(people_object), record_id,
+                                                writeback_values(enrollment_status::failed, std::nullopt));
+    if (!written) {
+        log::warn("enrollment.mark_failed_failed", {{"record_id", record_id}, {"error", written.error().describe()}});
+        co_return false;
+    }
+    co_return true;
+}
+
+awaitable<lead_preview> enrollment_processor::preview(std::string record_id, outbound::enrollment_flags flags) {
+    lead_preview p;
+    p.record_id = record_id;
+    auto person = co_await read_person(record_id);
+    if (!person) {
+        p.problem = person.error().message;
+        co_return p;
+    }
+    p.readable = true;
+    p.contact = person->contact;
+    p.company_name = person->company_name;
+    p.problem = unenrollable_reason(p.contact, p.company_name.has_value(), flags);
+    co_return p;
+}
+
+}  // namespace las::sync

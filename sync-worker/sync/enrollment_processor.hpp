@@ -1,0 +1,83 @@
+#pragma once
+// One record of one enrollment job, start to finish, shared by the queue consumer
+// (enrollment_pipeline.hpp) and `sync-worker enroll`:
+//
+//   claim "<job_id>:<record_id>" → GET the Person (and its Company's name) → Lemlist create
+//   lead with the job's flags → record the verdict against the claim → PATCH the Person's
+//   `lemlist_enrollment_status` (and `lemlist_lead_id` when enrolled) → record → complete.
+//
+// The create-lead POST is not replay-safe, so each step that landed is recorded against the
+// claim: a redelivered job skips the records it completed (already_done), and a retry that
+// only has the write-back left never sends the create again. A retry whose create may have
+// landed (unknown fate) gets Lemlist's "Lead already in the campaign", reported as duplicate.
+// Every answer — enrolled, duplicate, rejected — ends on the Person; failures to retry and
+// failures for an operator are told apart (enrollment_result.hpp).
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "attio/client.hpp"
+#include "http/asio.hpp"
+#include "outbound/lemlist_client.hpp"
+#include "state/idempotency_store.hpp"
+#include "sync/enrollment_lead.hpp"
+#include "sync/enrollment_result.hpp"
+
+namespace las::sync {
+
+struct enrollment_processor_settings {
+    std::chrono::milliseconds lease{120'000};  // longer than one record can take
+};
+
+struct record_request {
+    std::string job_id;
+    std::string campaign_id;
+    std::string record_id;
+    outbound::enrollment_flags flags;
+    std::optional<std::string> icebreaker;
+};
+
+// The idempotency key of one record of one job.
+std::string enrollment_key(std::string_view job_id, std::string_view record_id);
+
+// What a dry run shows for one record.
+struct lead_preview {
+    std::string record_id;
+    bool readable = false;               // the Person could be read
+    person_contact contact;
+    std::optional<std::string> company_name;
+    std::optional<std::string> problem;  // why it cannot be enrolled, or why it could not be read
+};
+
+class enrollment_processor {
+public:
+    enrollment_processor(attio::client& attio, outbound::lemlist_client& lemlist, state::idempotency_store& store,
+                         asio::thread_pool& blocking, enrollment_processor_settings settings = {});
+
+    awaitable<record_outcome> process(record_request request);
+
+    // Writes `failed` on the Person of a record given up on (retries exhausted); true when it
+    // landed. Best effort: the caller reports the record as failed either way.
+    awaitable<bool> mark_failed(std::string record_id);
+
+    // Reads the Person and says what would be sent; writes nothing.
+    awaitable<lead_preview> preview(std::string record_id, outbound::enrollment_flags flags);
+
+private:
+    struct person_read;
+    awaitable<record_outcome> process_claimed(const record_request& r, const state::claim_result& claim);
+    awaitable<record_outcome> already_done(const record_request& r);
+    awaitable<result<person_read, record_outcome>> read_person(const std::string& record_id);
+    awaitable<bool> record(const std::string& key, const std::string& token, std::string_view step, std::string value);
+
+    attio::client& attio_;
+    outbound::lemlist_client& lemlist_;
+    state::idempotency_store& store_;
+    asio::thread_pool& blocking_;
+    enrollment_processor_settings settings_;
+};
+
+}  // namespace las::sync

@@ -1,0 +1,356 @@
+#include "tools/dlq.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include "amqp/sync_channel.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+
+namespace las::tools {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Progress for long runs: at most every 2 s (and never for a handful of messages).
+constexpr auto progress_every = std::chrono::seconds(2);
+
+std::string one_line(std::string_view s, std::size_t max) {
+    std::string out;
+    out.reserve(std::min(s.size(), max));
+    for (char c : s) {
+        if (out.size() >= max) {
+            out += "…";
+            break;
+        }
+        out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+    }
+    return out;
+}
+
+std::string pad(std::string s, std::size_t width) {
+    if (s.size() < width) s.append(width - s.size(), ' ');
+    return s;
+}
+
+std::string header_text(const amqp::header_value& v) {
+    if (const auto* s = std::get_if<std::string>(&v)) return *s;
+    return std::to_string(std::get<std::int64_t>(v));
+}
+
+// Opens the channel and checks the DLQ is there; prints the problem and answers nullopt otherwise.
+std::optional<amqp::sync_channel> open_dlq(const dlq_context& ctx, std::uint32_t* depth = nullptr) {
+    auto ch = amqp::sync_channel::open(ctx.broker, "sync-worker-dlq");
+    if (!ch) {
+        std::cerr << "sync-worker: cannot connect to RabbitMQ (" << amqp::describe(ctx.broker)
+                  << "): " << ch.error().message << "\n";
+        return std::nullopt;
+    }
+    auto ready = ch->queue_depth(ctx.pipeline->dlq());
+    if (!ready) {
+        std::cerr << "sync-worker: queue " << ctx.pipeline->dlq() << " is not usable: " << ready.error().message
+                  << " (the worker and the gateway declare it when they start)\n";
+        return std::nullopt;
+    }
+    if (depth) *depth = *ready;
+    return std::move(*ch);
+}
+
+// Gives back everything held; a failure here is harmless (closing the connection, which the
+// destructor does, requeues them too) but worth a line.
+void give_back(amqp::sync_channel& ch) {
+    if (auto st = ch.requeue_unacked(); !st)
+        log::warn("dlq.requeue_failed", {{"error", st.error().message}, {"note", "the broker requeues on close"}});
+}
+
+}  // namespace
+
+result<const amqp::pipeline*, std::string> dlq_pipeline(std::string_view name) {
+    if (name == "events") return &amqp::lemlist_events();
+    if (name == "enrollments") return &amqp::attio_enrollments();
+    return fail("--queue must be events or enrollments, got \"" + std::string(name) + "\"");
+}
+
+dead_letter_row describe_dead_letter(const amqp::delivery& d) {
+    dead_letter_row row;
+    row.message_id = d.message_id.empty() ? std::string("(no id)") : d.message_id;
+    row.type = "?";
+    if (auto doc = json::parse(d.body); doc && doc->IsObject()) {
+        if (auto type = json::get_nonempty_string(*doc, "type")) row.type = std::string(*type);
+        else if (json::find(*doc, "job_id")) row.type = "job";
+        else if (json::find(*doc, "events")) row.type = "attio_webhook";
+    }
+    row.reason = std::string(amqp::header_string(d.headers, amqp::header::dlq_reason).value_or("?"));
+    row.attempts = amqp::header_int(d.headers, amqp::header::attempts);
+    row.failed_at = std::string(amqp::header_string(d.headers, amqp::header::failed_at).value_or("?"));
+    row.last_error = std::string(amqp::header_string(d.headers, amqp::header::last_error).value_or(""));
+    return row;
+}
+
+std::string row_header() {
+    return pad("MESSAGE ID", 36) + "  " + pad("TYPE", 24) + "  " + pad("REASON", 20) + "  " + pad("ATTEMPTS", 8) + "  " +
+           pad("FAILED AT", 24) + "  LAST ERROR";
+}
+
+std::string format_row(const dead_letter_row& row, std::size_t error_width) {
+    return pad(row.message_id, 36) + "  " + pad(row.type, 24) + "  " + pad(row.reason, 20) + "  " +
+           pad(row.attempts ? std::to_string(*row.attempts) : std::string("?"), 8) + "  " + pad(row.failed_at, 24) +
+           "  " + one_line(row.last_error, error_width);
+}
+
+std::string format_dead_letter(const amqp::delivery& d) {
+    std::string out;
+    auto line = [&](std::string_view key, std::string_view value) {
+        out += key;
+        out += ": ";
+        out += value;
+        out += '\n';
+    };
+    line("message_id", d.message_id.empty() ? "(none)" : d.message_id);
+    line("content_type", d.content_type.empty() ? "(none)" : d.content_type);
+    line("persistent", d.persistent ? "yes" : "no");
+    line("redelivered", d.redelivered ? "yes" : "no");
+    if (!d.correlation_id.empty()) line("correlation_id", d.correlation_id);
+    if (!d.reply_to.empty()) line("reply_to", d.reply_to);
+    if (!d.expiration.empty()) line("expiration", d.expiration);
+    out += "headers:\n";
+    for (const auto& [key, value] : d.headers) {
+        out += "  ";
+        out += key;
+        out += ": ";
+        out += header_text(value);
+        out += '\n';
+    }
+    out += "body (" + std::to_string(d.body.size()) + " bytes):\n";
+    if (auto doc = json::parse(d.body)) {
+        rapidjson::StringBuffer buffer;
+        rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+        writer.SetIndent(' ', 2);
+        doc->Accept(writer);
+        out.append(buffer.GetString(), buffer.GetSize());
+        out += '\n';
+    } else {
+        out += d.body;
+        out += "\n(not JSON: " + doc.error().message + ")\n";
+    }
+    return out;
+}
+
+amqp::publish_request replay_copy(const amqp::delivery& d, const amqp::pipeline& p) {
+    amqp::publish_request r;
+    r.exchange = p.exchange();
+    r.routing_key = p.routing_key();
+    r.body = d.body;
+    r.message_id = d.message_id;
+    r.content_type = d.content_type.empty() ? "application/json" : d.content_type;
+    r.headers = d.headers;
+    for (auto key : {amqp::header::dlq_reason, amqp::header::last_error, amqp::header::failed_at}) {
+        if (auto it = r.headers.find(key); it != r.headers.end()) r.headers.erase(it);
+    }
+    r.headers.insert_or_assign(std::string(amqp::header::source), std::string("replay"));
+    r.headers.insert_or_assign(std::string(amqp::header::attempts), std::int64_t{0});
+    r.persistent = true;
+    r.mandatory = true;
+    return r;
+}
+
+bool dlq_selection::matches(const dead_letter_row& row) const {
+    if (all) return true;
+    if (ids.contains(row.message_id)) return true;
+    return type && row.type == *type;
+}
+
+dlq_context make_dlq_context(const worker_settings& settings, const amqp::pipeline& pipeline) {
+    auto broker = amqp::parse_url(settings.amqp_url);
+    if (!broker) throw config_error("AMQP_URL", broker.error());
+    dlq_context ctx;
+    ctx.broker = *broker;
+    ctx.pipeline = &pipeline;
+    return ctx;
+}
+
+int dlq_list_command(const dlq_context& ctx, std::size_t limit) {
+    std::uint32_t depth = 0;
+    auto ch = open_dlq(ctx, &depth);
+    if (!ch) return 2;
+    std::map<std::string, std::size_t> by_reason;
+    std::size_t shown = 0;
+    bool complete = true;
+    std::cout << row_header() << "\n";
+    while (limit == 0 || shown < limit) {
+        auto got = ch->get(ctx.pipeline->dlq());
+        if (!got) {
+            std::cerr << "sync-worker: reading " << ctx.pipeline->dlq() << " failed: " << got.error().message << "\n";
+            complete = false;
+            break;
+        }
+        if (!*got) break;
+        const auto row = describe_dead_letter(**got);
+        std::cout << format_row(row) << "\n";
+        ++by_reason[row.reason];
+        ++shown;
+    }
+    give_back(*ch);
+    std::string reasons;
+    for (const auto& [reason, n] : by_reason) reasons += (reasons.empty() ? "" : ", ") + reason + "=" + std::to_string(n);
+    std::cout << shown << " dead letter" << (shown == 1 ? "" : "s") << " in " << ctx.pipeline->dlq();
+    if (!reasons.empty()) std::cout << " (" << reasons << ")";
+    if (limit != 0 && shown == limit && depth > shown) std::cout << "; stopped at --limit " << limit << " of about " << depth;
+    std::cout << "\n";
+    std::cout.flush();
+    return complete ? 0 : 2;
+}
+
+int dlq_show_command(const dlq_context& ctx, const std::string& message_id) {
+    auto ch = open_dlq(ctx);
+    if (!ch) return 2;
+    std::optional<amqp::delivery> found;
+    while (!found) {
+        auto got = ch->get(ctx.pipeline->dlq());
+        if (!got) {
+            std::cerr << "sync-worker: reading " << ctx.pipeline->dlq() << " failed: " << got.error().message << "\n";
+            give_back(*ch);
+            return 2;
+        }
+        if (!*got) break;
+        if ((*got)->message_id == message_id) found = std::move(**got);
+    }
+    give_back(*ch);
+    if (!found) {
+        std::cerr << "sync-worker: no dead letter with message id \"" << message_id << "\" in " << ctx.pipeline->dlq()
+                  << "\n";
+        return 1;
+    }
+    std::cout << format_dead_letter(*found);
+    std::cout.flush();
+    return 0;
+}
+
+int dlq_replay_command(const dlq_context& ctx, const dlq_selection& selection) {
+    std::uint32_t depth = 0;
+    auto ch = open_dlq(ctx, &depth);
+    if (!ch) return 2;
+    std::size_t examined = 0, selected = 0, replayed = 0, failed = 0;
+    std::set<std::string, std::less<>> seen_ids;
+    bool stopped_early = false;
+    auto last_progress = clock::now();
+    std::cout << "replaying from " << ctx.pipeline->dlq() << " (" << depth << " dead letters) to exchange "
+              << ctx.pipeline->exchange() << "\n";
+    while (true) {
+        auto got = ch->get(ctx.pipeline->dlq());
+        if (!got) {
+            std::cout << "stopped: reading " << ctx.pipeline->dlq() << " failed: " << got.error().message
+                      << "; everything not replayed stays in the DLQ\n";
+            stopped_early = true;
+            break;
+        }
+        if (!*got) break;
+        const amqp::delivery& d = **got;
+        ++examined;
+        const auto row = describe_dead_letter(d);
+        if (selection.matches(row)) {
+            ++selected;
+            seen_ids.insert(row.message_id);
+            const auto outcome = ch->publish_confirmed(replay_copy(d, *ctx.pipeline), ctx.confirm_timeout);
+            if (outcome == amqp::publish_outcome::confirmed) {
+                if (auto acked = ch->ack(d); acked) {
+                    ++replayed;
+                    std::cout << "replayed " << row.message_id << " (" << row.type << ", was " << row.reason << ")\n";
+                } else {
+                    // The copy is in the main queue and the dead letter still in the DLQ: a
+                    // second replay would make a duplicate, which the worker's idempotency drops.
+                    ++failed;
+                    std::cout << "replayed " << row.message_id << " but could not remove it from the DLQ: "
+                              << acked.error().message << "\n";
+                    stopped_early = true;
+                    break;
+                }
+            } else {
+                ++failed;
+                std::cout << "NOT replayed " << row.message_id << ": publish " << amqp::to_string(outcome)
+                          << "; left in the DLQ\n";
+                if (outcome == amqp::publish_outcome::channel_closed || outcome == amqp::publish_outcome::connection_lost ||
+                    outcome == amqp::publish_outcome::timed_out) {
+                    // The broker requeued everything this channel held (or will, once we close
+                    // it): going on could read the same messages again.
+                    std::cout << (outcome == amqp::publish_outcome::timed_out
+                                      ? "stopped: the broker does not confirm in time"
+                                      : "stopped: the channel is gone")
+                              << "; every dead letter not replayed stays in the DLQ\n";
+                    stopped_early = true;
+                    break;
+                }
+            }
+        }
+        if (clock::now() - last_progress >= progress_every) {
+            last_progress = clock::now();
+            std::cout << "[" << examined << "/" << depth << "] replayed=" << replayed << " failed=" << failed << "\n";
+            std::cout.flush();
+        }
+    }
+    give_back(*ch);
+    std::size_t missing = 0;
+    for (const auto& id : selection.ids) {
+        if (!seen_ids.contains(id)) {
+            ++missing;
+            std::cout << "not found: " << id << "\n";
+        }
+    }
+    std::cout << "replay: examined=" << examined << " selected=" << selected << " replayed=" << replayed
+              << " failed=" << failed << " not_found=" << missing << " left_in_dlq=" << (examined - replayed)
+              << (stopped_early ? " (stopped early)" : "") << "\n";
+    std::cout.flush();
+    return (failed == 0 && missing == 0 && !stopped_early) ? 0 : 1;
+}
+
+int dlq_purge_command(const dlq_context& ctx, const std::vector<std::string>& ids) {
+    if (ids.empty()) {
+        std::cerr << "sync-worker: dlq purge needs at least one --id (it never empties the whole DLQ)\n";
+        return 2;
+    }
+    const std::set<std::string, std::less<>> wanted(ids.begin(), ids.end());
+    auto ch = open_dlq(ctx);
+    if (!ch) return 2;
+    std::set<std::string, std::less<>> purged_ids;
+    std::size_t purged = 0, failed = 0;
+    bool stopped_early = false;
+    while (true) {
+        auto got = ch->get(ctx.pipeline->dlq());
+        if (!got) {
+            std::cout << "stopped: reading " << ctx.pipeline->dlq() << " failed: " << got.error().message << "\n";
+            stopped_early = true;
+            break;
+        }
+        if (!*got) break;
+        const amqp::delivery& d = **got;
+        if (!wanted.contains(d.message_id)) continue;
+        const auto row = describe_dead_letter(d);
+        if (auto acked = ch->ack(d); acked) {
+            ++purged;
+            purged_ids.insert(d.message_id);
+            std::cout << "purged " << row.message_id << " (" << row.type << ", " << row.reason << ")\n";
+        } else {
+            ++failed;
+            std::cout << "NOT purged " << row.message_id << ": " << acked.error().message << "\n";
+            stopped_early = true;
+            break;
+        }
+    }
+    give_back(*ch);
+    std::size_t missing = 0;
+    for (const auto& id : wanted) {
+        if (!purged_ids.contains(id)) {
+            ++missing;
+            std::cout << "not found: " << id << "\n";
+        }
+    }
+    std::cout << "purge: purged=" << purged << " failed=" << failed << " not_found=" << missing << "\n";
+    std::cout.flush();
+    return (failed == 0 && missing == 0 && !stopped_early) ? 0 : 1;
+}
+
+}  // namespace las::tools

@@ -1,0 +1,137 @@
+#pragma once
+// Helpers of the worker_tools unit tests: run a coroutine to completion, a provider
+// transport answered by a test's function (and recording what was sent), a fresh temporary
+// directory, and a delivery built by hand.
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "amqp/message.hpp"
+#include "http/asio.hpp"
+#include "outbound/gated_caller.hpp"
+
+namespace las::tools_test {
+
+template <class T>
+T run_sync(asio::io_context& ctx, awaitable<T> task) {
+    std::optional<T> out;
+    std::exception_ptr error;
+    asio::co_spawn(
+        ctx,
+        [&]() -> awaitable<void> {
+            try {
+                out.emplace(co_await std::move(task));
+            } catch (...) {
+                error = std::current_exception();
+            }
+        },
+        asio::detached);
+    ctx.restart();
+    ctx.run();
+    if (error) std::rethrow_exception(error);
+    return std::move(*out);
+}
+
+// Runs `task` on `ctx` until it completes, even when other work (an HTTP client's idle
+// connections) stays on `ctx`.
+template <class T>
+T run_in(asio::io_context& ctx, awaitable<T> task) {
+    std::optional<T> out;
+    std::exception_ptr error;
+    bool done = false;
+    asio::co_spawn(
+        ctx,
+        [&]() -> awaitable<void> {
+            try {
+                out.emplace(co_await std::move(task));
+            } catch (...) {
+                error = std::current_exception();
+            }
+            done = true;
+        },
+        asio::detached);
+    ctx.restart();
+    while (!done) {
+        if (ctx.run_one() == 0) {
+            ctx.restart();
+            if (!done && ctx.poll() == 0 && !done) throw std::runtime_error("run_in: the io_context ran out of work");
+        }
+    }
+    if (error) std::rethrow_exception(error);
+    return std::move(*out);
+}
+
+inline http::client_response answer(unsigned status, std::string body,
+                                    std::string content_type = "application/json; charset=utf-8") {
+    http::client_response r;
+    r.status = status;
+    r.body = std::move(body);
+    if (!content_type.empty()) r.headers.set(http_proto::field::content_type, content_type);
+    return r;
+}
+
+// A transport whose answers come from `respond` (a transport error when it returns one);
+// every request is recorded.
+class fake_transport {
+public:
+    using reply = result<http::client_response, http::transport_error>;
+    std::function<reply(const http::client_request&)> respond;
+
+    outbound::transport as_transport() {
+        return [this](http::client_request request) -> awaitable<reply> {
+            sent_.push_back(request);
+            co_return respond(sent_.back());
+        };
+    }
+
+    const std::vector<http::client_request>& sent() const { return sent_; }
+    std::size_t count(http_proto::verb method, std::string_view path_prefix) const {
+        std::size_t n = 0;
+        for (const auto& r : sent_) n += (r.method == method && r.target.starts_with(path_prefix)) ? 1 : 0;
+        return n;
+    }
+
+private:
+    std::vector<http::client_request> sent_;
+};
+
+// A directory removed when the object goes away.
+class temp_dir {
+public:
+    temp_dir() {
+        std::random_device rd;
+        path_ = std::filesystem::temp_directory_path() / ("las-tools-" + std::to_string(rd()) + std::to_string(rd()));
+        std::filesystem::create_directories(path_);
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+inline amqp::delivery make_delivery(std::string message_id, std::string body, amqp::header_table headers = {}) {
+    amqp::delivery d;
+    d.message_id = std::move(message_id);
+    d.body = std::move(body);
+    d.content_type = "application/json";
+    d.headers = std::move(headers);
+    d.persistent = true;
+    return d;
+}
+
+}  // namespace las::tools_test
