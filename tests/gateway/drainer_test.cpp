@@ -61,7 +61,7 @@ TEST_CASE("drainer: publishes the spool in order and empties it once confirmed")
     CHECK(metrics.drained.value() == 50);
 }
 
-TEST_CASE("drainer: waits while the broker is away, then drains") {
+TEST_CASE("drainer: waits while the broker is away - then drains") {
     test::temp_dir dir;
     auto s = filled(dir.path(), 5);
     metrics::registry registry;

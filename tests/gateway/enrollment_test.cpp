@@ -14,7 +14,7 @@ std::string records(int n) {
 }
 }  // namespace
 
-TEST_CASE("enrollment: 1 and 250 record ids pass, 251 is 422, 0 is 400") {
+TEST_CASE("enrollment: 1 and 250 record ids pass - 251 is 422 - 0 is 400") {
     CHECK(parse_enrollment(records(1)));
     const auto full = parse_enrollment(records(250));
     REQUIRE(full);
@@ -28,7 +28,7 @@ TEST_CASE("enrollment: 1 and 250 record ids pass, 251 is 422, 0 is 400") {
     CHECK(none.error().status == 400);
 }
 
-TEST_CASE("enrollment: every option name is accepted once; booleans only") {
+TEST_CASE("enrollment: every option name is accepted once - booleans only") {
     const auto r = parse_enrollment(
         R"({"campaign_id":"cam_x","record_ids":["a"],"options":{"findEmail":true,"verifyEmail":false,"findPhone":true,"linkedinEnrichment":false,"deduplicate":true}})");
     REQUIRE(r);
@@ -38,7 +38,7 @@ TEST_CASE("enrollment: every option name is accepted once; booleans only") {
     CHECK(twice.error().field == "options.findPhone");
 }
 
-TEST_CASE("enrollment: the job body, exactly") {
+TEST_CASE("enrollment: the job body - exactly") {
     enrollment_request req;
     req.campaign_id = "cam_1";
     req.record_ids = {"r1", "r\"2"};

@@ -155,7 +155,7 @@ TEST_CASE("faults: broker stopped while clients keep posting: every 200 is on th
     CHECK(gw.stop(SIGTERM) == 0);
 }
 
-TEST_CASE("faults: SIGKILL with a non-empty spool; the next start drains it to the queue") {
+TEST_CASE("faults: SIGKILL with a non-empty spool - the next start drains it to the queue") {
     broker_restorer broker;
     {
         auto ch = open_channel();

@@ -270,3 +270,28 @@ TEST_CASE("integration: --help and bad settings") {
         CHECK(bad.err.find(env[0].first) != std::string::npos);
     }
 }
+
+TEST_CASE("integration: the gateway declares the topology itself on an empty broker") {
+    {
+        auto ch = amqp::sync_channel::open(amqp::test::broker_settings(), "gateway-it-teardown");
+        if (!ch) FAIL("broker: " << ch.error().message);
+        // Harmless when they do not exist; the gateway must bring them back.
+        (void)ch->delete_queue("lemlist.events");
+        (void)ch->delete_exchange("lemlist.events");
+        const auto gone = ch->queue_depth("lemlist.events");
+        REQUIRE_FALSE(gone);  // 404: really gone
+    }
+    temp_dir spool;
+    gateway_process gw{{{"AMQP_URL", amqp_url()}, {"SPOOL_DIR", spool.path().string()}}};
+    http_client client(gw.port());
+    REQUIRE(amqp::test::eventually(
+        [&] { return client.get("/readyz").body.find("\"broker_connected\":true") != std::string::npos; }, 15s));
+    const auto r = client.post_json("/webhooks/lemlist", lemlist_event("act_it_fresh"));
+    REQUIRE(r.status == 200);
+    CHECK(std::string(parse_json(r.body)["stored"].GetString()) == "broker");
+    auto ch = amqp::sync_channel::open(amqp::test::broker_settings(), "gateway-it-check");
+    REQUIRE(ch);
+    const auto got = drain(*ch, "lemlist.events", 1);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].message_id == "act_it_fresh");
+}

@@ -82,7 +82,7 @@ TEST_CASE("lemlist: a valid event becomes a persistent message with the contract
     CHECK(std::string(body["leadEmail"].GetString()) == "a@example.com");
 }
 
-TEST_CASE("lemlist: real samples are accepted, keyed like the event model keys them") {
+TEST_CASE("lemlist: real samples are accepted - keyed like the event model keys them") {
     for (const char* name : {"emailsReplied.json", "linkedinInviteAccepted.json", "enrichmentDone.json"}) {
         const std::string raw = test::read_file(std::filesystem::path(LAS_SAMPLES_DIR) / name);
         auto cfg = config();
@@ -96,7 +96,7 @@ TEST_CASE("lemlist: real samples are accepted, keyed like the event model keys t
     }
 }
 
-TEST_CASE("lemlist: the same event twice gets the same message_id; distinct events distinct ones") {
+TEST_CASE("lemlist: the same event twice gets the same message_id - distinct events distinct ones") {
     const auto a1 = action(route(post("/webhooks/lemlist", valid_event), config(), ctx()));
     const auto a2 = action(route(post("/webhooks/lemlist", valid_event), config(), ctx()));
     CHECK(a1.message.message_id == a2.message.message_id);
@@ -154,7 +154,7 @@ TEST_CASE("lemlist: malformed bodies answer 400 with the validation code") {
     }
 }
 
-TEST_CASE("lemlist: with a secret configured, JSON errors come before the secret check, shape errors after") {
+TEST_CASE("lemlist: with a secret configured - JSON errors come before the secret check - shape errors after") {
     CHECK(immediate(route(post("/webhooks/lemlist", "{oops"), config(), ctx())).status == http_proto::status::bad_request);
     CHECK(immediate(route(post("/webhooks/lemlist", R"({"_id":"x"})"), config(), ctx())).status ==
           http_proto::status::unauthorized);
@@ -180,7 +180,7 @@ TEST_CASE("content type and size: 415 and 413") {
     CHECK(r.status == http_proto::status::payload_too_large);
 }
 
-TEST_CASE("unknown routes answer 404, wrong methods 405 with Allow") {
+TEST_CASE("unknown routes answer 404 - wrong methods 405 with Allow") {
     const auto nf = immediate(route(post("/webhooks/other", valid_event), config(), ctx()));
     CHECK(nf.status == http_proto::status::not_found);
     CHECK(error_code_of(nf) == "not_found");
@@ -198,7 +198,7 @@ TEST_CASE("unknown routes answer 404, wrong methods 405 with Allow") {
     CHECK(probe_post.allow == "GET, HEAD");
 }
 
-TEST_CASE("probes are routed, the query string ignored") {
+TEST_CASE("probes are routed - the query string ignored") {
     CHECK(std::get<probe>(route(test::get("/healthz"), config(), ctx())) == probe::health);
     CHECK(std::get<probe>(route(test::get("/readyz?verbose=1"), config(), ctx())) == probe::ready);
     CHECK(std::get<probe>(route(test::get("/metrics"), config(), ctx())) == probe::metrics);
@@ -206,7 +206,7 @@ TEST_CASE("probes are routed, the query string ignored") {
     CHECK(route_label("/random/junk") == "other");
 }
 
-TEST_CASE("attio: HMAC-SHA256 of the raw body, constant-time, 401 when missing or wrong") {
+TEST_CASE("attio: HMAC-SHA256 of the raw body - constant-time - 401 when missing or wrong") {
     const std::string body = R"({"webhook_id":"wh_1","events":[{"event_type":"list-entry.created","id":{"entry_id":"e1"}}]})";
     const std::string good = crypto::hmac_sha256_hex("attio-s3cret", body);
 
@@ -261,7 +261,7 @@ TEST_CASE("attio: HMAC-SHA256 of the raw body, constant-time, 401 when missing o
     }
 }
 
-TEST_CASE("enrollments: bearer token, constant-time; 401 when missing, wrong or unconfigured") {
+TEST_CASE("enrollments: bearer token - constant-time - 401 when missing - wrong or unconfigured") {
     const std::string body = R"({"campaign_id":"cam_1","record_ids":["r1"]})";
     CHECK(immediate(route(enroll(body, "/v1/enrollments", ""), config(), ctx())).status == http_proto::status::unauthorized);
     CHECK(immediate(route(enroll(body, "/v1/enrollments", "admin-t0keN"), config(), ctx())).status ==
@@ -277,7 +277,7 @@ TEST_CASE("enrollments: bearer token, constant-time; 401 when missing, wrong or 
           http_proto::status::unauthorized);
 }
 
-TEST_CASE("enrollments: one job message, 202 answer kind, ?wait=true only with one record") {
+TEST_CASE("enrollments: one job message - 202 answer kind - ?wait=true only with one record") {
     const std::string body =
         R"({"campaign_id":"cam_9","record_ids":["r1"],"options":{"findEmail":true,"deduplicate":false},"icebreaker":"Hi \"you\""})";
     const auto a = action(route(enroll(body), config(), ctx()));
@@ -306,7 +306,7 @@ TEST_CASE("enrollments: one job message, 202 answer kind, ?wait=true only with o
     CHECK_FALSE(action(route(enroll(body, "/v1/enrollments?wait=false"), config(), ctx())).wait_for_reply);
 }
 
-TEST_CASE("enrollments: malformed bodies are 400 naming the field; over 250 records is 422") {
+TEST_CASE("enrollments: malformed bodies are 400 naming the field - over 250 records is 422") {
     std::string many = R"({"campaign_id":"cam_1","record_ids":[)";
     for (int i = 0; i < 251; ++i) many += (i ? ",\"r" : "\"r") + std::to_string(i) + "\"";
     many += "]}";

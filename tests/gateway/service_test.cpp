@@ -51,7 +51,7 @@ http::request enroll(std::string target, std::string body) {
 
 }  // namespace
 
-TEST_CASE("service: confirmed by the broker → 200, nothing spooled") {
+TEST_CASE("service: confirmed by the broker → 200 - nothing spooled") {
     fixture f;
     const auto res = f.handle(post("/webhooks/lemlist", event));
     CHECK(res.result() == http_proto::status::ok);
@@ -66,7 +66,7 @@ TEST_CASE("service: confirmed by the broker → 200, nothing spooled") {
     CHECK(f.metrics.stored_broker.value() == 1);
 }
 
-TEST_CASE("service: every unconfirmed broker outcome goes to the spool, answered 200 only once stored") {
+TEST_CASE("service: every unconfirmed broker outcome goes to the spool - answered 200 only once stored") {
     for (auto outcome : {amqp::publish_outcome::nacked, amqp::publish_outcome::returned,
                          amqp::publish_outcome::connection_lost, amqp::publish_outcome::timed_out,
                          amqp::publish_outcome::channel_closed, amqp::publish_outcome::rejected_overloaded}) {
@@ -92,7 +92,7 @@ TEST_CASE("service: broker disconnected → spool without trying the broker") {
     CHECK(f.spool.stored().size() == 1);
 }
 
-TEST_CASE("service: neither broker nor spool → 503 with Retry-After, never 200") {
+TEST_CASE("service: neither broker nor spool → 503 with Retry-After - never 200") {
     for (auto refusal : {append_status::full, append_status::io_error, append_status::closed}) {
         fixture f;
         f.broker.up = false;
@@ -133,7 +133,7 @@ TEST_CASE("service: enrollment job → 202 {job_id}") {
     CHECK(f.broker.published()[0].exchange == "attio.enrollments");
 }
 
-TEST_CASE("service: ?wait=true answers 200 with the worker's reply, or 202 when none comes") {
+TEST_CASE("service: ?wait=true answers 200 with the worker's reply - or 202 when none comes") {
     fixture f;
     SECTION("reply") {
         f.broker.reply = [](const amqp::publish_request& m) {

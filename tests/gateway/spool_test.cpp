@@ -47,7 +47,7 @@ void append_raw(const std::filesystem::path& file, const std::string& bytes) {
 
 }  // namespace
 
-TEST_CASE("spool: appended records read back in order, and survive a reopen") {
+TEST_CASE("spool: appended records read back in order - and survive a reopen") {
     test::temp_dir dir;
     {
         auto s = open_spool(dir.path());
@@ -64,7 +64,7 @@ TEST_CASE("spool: appended records read back in order, and survive a reopen") {
     CHECK(payloads(*s).back() == "record-4");
 }
 
-TEST_CASE("spool: removed records stay removed across a restart; the rest keep their order") {
+TEST_CASE("spool: removed records stay removed across a restart - the rest keep their order") {
     test::temp_dir dir;
     {
         auto s = open_spool(dir.path());
@@ -86,7 +86,7 @@ TEST_CASE("spool: removed records stay removed across a restart; the rest keep t
     CHECK(s->bytes() == 0);
 }
 
-TEST_CASE("spool: a torn last record is detected and ignored, and new records follow the last whole one") {
+TEST_CASE("spool: a torn last record is detected and ignored - and new records follow the last whole one") {
     test::temp_dir dir;
     {
         auto s = open_spool(dir.path());
@@ -146,7 +146,7 @@ TEST_CASE("spool: full refuses at once and frees up as records are removed") {
     CHECK(payloads(*s) == std::vector<std::string>{std::string(40, 'c'), std::string(60, 'e')});
 }
 
-TEST_CASE("spool: segments rotate, consumed segments are deleted, order holds across segments") {
+TEST_CASE("spool: segments rotate - consumed segments are deleted - order holds across segments") {
     test::temp_dir dir;
     {
         auto s = open_spool(dir.path(), 1 << 20, /*segment_bytes=*/100);
@@ -165,7 +165,7 @@ TEST_CASE("spool: segments rotate, consumed segments are deleted, order holds ac
     CHECK(rest.back() == "segmented-record-19");
 }
 
-TEST_CASE("spool: concurrent appends are all stored (group commit), none twice") {
+TEST_CASE("spool: concurrent appends are all stored (group commit) - none twice") {
     test::temp_dir dir;
     auto s = open_spool(dir.path(), 64 << 20);
     constexpr int threads = 4, per_thread = 250;
@@ -194,14 +194,14 @@ TEST_CASE("spool: an unwritable directory refuses with io_error and reports not 
     CHECK_FALSE(s->writable());
 }
 
-TEST_CASE("spool: after close, appends are refused") {
+TEST_CASE("spool: after close - appends are refused") {
     test::temp_dir dir;
     auto s = open_spool(dir.path());
     s->close();
     CHECK(s->append_wait("late") == append_status::closed);
 }
 
-TEST_CASE("spool_message: a publish request round-trips; garbage is refused") {
+TEST_CASE("spool_message: a publish request round-trips - garbage is refused") {
     amqp::publish_request m;
     m.exchange = "lemlist.events";
     m.routing_key = "lemlist.events";
