@@ -113,6 +113,8 @@ struct worker_settings {
     unsigned attio_writes_per_second = 25;
     unsigned lemlist_requests_per_2s = 20;
     std::chrono::milliseconds person_write_linger{50};  // lets a burst on one Person share one write
+    std::chrono::seconds claim_lease{60};               // a dead worker's events are retried after this
+    std::chrono::milliseconds http_timeout{30'000};     // one provider request, send to full answer
     std::optional<listen_address> metrics_listen;
     log_settings log;
     std::optional<std::string> config_file;

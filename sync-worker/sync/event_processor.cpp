@@ -92,6 +92,28 @@ awaitable<bool> event_processor::record(const std::string& key, const std::strin
     co_return *recorded;
 }
 
+awaitable<bool> event_processor::renew(const std::string& key, const std::string& token) {
+    auto extended = co_await offload(blocking_, [&] { return store_.extend(key, token, settings_.lease); });
+    if (!extended) {
+        log::warn("idempotency.extend_failed", {{"key", key}, {"error", extended.error().message}});
+        co_return true;  // the lease still runs; fencing catches a takeover at record time
+    }
+    co_return *extended;
+}
+
+awaitable<bool> event_processor::retry_in_place(const outbound::call_error& error, unsigned n) {
+    using outbound::failure;
+    // Rate limits were already waited out by the client; permanent errors will not change.
+    if (n > settings_.quick_retries || (error.kind != failure::transient && error.kind != failure::unknown_fate))
+        co_return false;
+    auto delay = settings_.quick_backoff;
+    for (unsigned i = 1; i < n; ++i) delay *= 3;
+    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    co_return true;
+}
+
 awaitable<result<std::string, outbound::call_error>> event_processor::write_entry(const lemlist::event& ev,
                                                                                   event_time occurred_at,
                                                                                   const std::string& record_id,
@@ -113,22 +135,29 @@ awaitable<processing_outcome> event_processor::process_claimed(const lemlist::ev
     const auto occurred_at = event_time_of(ev, received_at);
 
     auto matched = co_await matcher_.match(ev.lead);
-    if (!matched) {
+    for (unsigned n = 1; !matched; ++n) {
         if (const auto* u = std::get_if<unmatched>(&matched.error()))
             co_return make(processing_outcome::kind::dead_letter, u->reason, u->detail);
-        co_return outcome_of(std::get<outbound::call_error>(matched.error()));
+        const auto& error = std::get<outbound::call_error>(matched.error());
+        if (!co_await retry_in_place(error, n)) co_return outcome_of(error);
+        matched = co_await matcher_.match(ev.lead);
     }
     const std::string& record_id = matched->record_id;
     processing_outcome done = make(processing_outcome::kind::done);
     done.person_created = matched->created;
 
     if (!claim.steps.contains(std::string(step_entry))) {
+        if (!co_await renew(key, claim.token))
+            co_return make(processing_outcome::kind::deferred, "lease_lost", "another worker took the event over");
         // A second claim means an earlier attempt may have created the entry and died (or
         // lost the answer) before recording it: look before writing again.
-        auto entry = co_await write_entry(ev, occurred_at, record_id, claim.claims > 1);
-        if (!entry) {
+        bool may_have_landed = claim.claims > 1;
+        auto entry = co_await write_entry(ev, occurred_at, record_id, may_have_landed);
+        for (unsigned n = 1; !entry; ++n) {
             if (attio::is_not_found(entry.error())) matcher_.forget(record_id);
-            co_return outcome_of(entry.error());
+            if (!co_await retry_in_place(entry.error(), n)) co_return outcome_of(entry.error());
+            may_have_landed = may_have_landed || entry.error().kind == outbound::failure::unknown_fate;
+            entry = co_await write_entry(ev, occurred_at, record_id, may_have_landed);
         }
         if (!co_await record(key, claim.token, step_entry, *entry))
             co_return make(processing_outcome::kind::deferred, "lease_lost", "another worker took the event over");
@@ -140,10 +169,16 @@ awaitable<processing_outcome> event_processor::process_claimed(const lemlist::ev
         update.mapping_values = person_mapping_values(ev, settings_.mappings);
         update.email = ev.lead.email;
         update.linkedin_url = ev.lead.linkedin_url;
-        auto written = co_await writer_.apply(record_id, std::move(update));
-        if (!written) {
-            if (attio::is_not_found(written.error())) matcher_.forget(record_id);
-            co_return outcome_of(written.error());
+        if (!co_await renew(key, claim.token))
+            co_return make(processing_outcome::kind::deferred, "lease_lost", "another worker took the event over");
+        auto written = co_await writer_.apply(record_id, update);
+        for (unsigned n = 1; !written; ++n) {
+            if (attio::is_not_found(written.error())) {
+                matcher_.forget(record_id);
+                co_return outcome_of(written.error());
+            }
+            if (!co_await retry_in_place(written.error(), n)) co_return outcome_of(written.error());
+            written = co_await writer_.apply(record_id, update);
         }
         done.person_written = written->written;
         if (!co_await record(key, claim.token, step_person, record_id))

@@ -40,7 +40,14 @@ std::string_view to_string(processing_outcome::kind k);
 
 struct processor_settings {
     std::string list = std::string("lemlist_events");
-    std::chrono::milliseconds lease{120'000};  // longer than one event can take; a dead worker's claim expires after it
+    // How long a claim holds before another worker may take the event over. It is renewed
+    // before each write, so it only has to outlast one step; a dead worker's events wait
+    // this long before they are processed again.
+    std::chrono::milliseconds lease{60'000};
+    // Transient failures are first retried in place (quick_retries times, backoff tripling
+    // from quick_backoff) before the event goes to the delayed-retry ladder.
+    unsigned quick_retries = 3;
+    std::chrono::milliseconds quick_backoff{200};
     std::vector<attribute_mapping> mappings;
 };
 
@@ -57,6 +64,9 @@ private:
     awaitable<result<std::string, outbound::call_error>> write_entry(const lemlist::event& ev, event_time occurred_at,
                                                                      const std::string& record_id, bool may_have_landed);
     awaitable<bool> record(const std::string& key, const std::string& token, std::string_view step, std::string value);
+    awaitable<bool> renew(const std::string& key, const std::string& token);
+    // Sleeps before quick retry `n` (1-based) when `error` is worth retrying in place.
+    awaitable<bool> retry_in_place(const outbound::call_error& error, unsigned n);
 
     attio::client& attio_;
     state::idempotency_store& store_;

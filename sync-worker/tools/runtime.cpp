@@ -19,6 +19,13 @@ runtime::runtime(worker_settings settings)
                                      std::chrono::seconds(2) + arrival_margin);
 }
 
+http::client_options runtime::client_options() const {
+    http::client_options options;
+    options.request_timeout = settings_.http_timeout;
+    options.max_connections = 32;
+    return options;
+}
+
 runtime::~runtime() {
     blocking_.join();
 }
@@ -26,7 +33,7 @@ runtime::~runtime() {
 attio::client& runtime::attio(std::string_view command) {
     if (!attio_) {
         settings_.require_attio(command);
-        attio_http_ = std::make_unique<http::client>(io_.get_executor(), settings_.attio_base_url);
+        attio_http_ = std::make_unique<http::client>(io_.get_executor(), settings_.attio_base_url, client_options());
         attio_metrics_ = std::make_unique<outbound::call_metrics>(registry_, "attio");
         attio::client_options options;
         options.api_key = *settings_.attio_api_key;
@@ -40,7 +47,7 @@ attio::client& runtime::attio(std::string_view command) {
 outbound::lemlist_client& runtime::lemlist(std::string_view command) {
     if (!lemlist_) {
         settings_.require_lemlist(command);
-        lemlist_http_ = std::make_unique<http::client>(io_.get_executor(), settings_.lemlist_base_url);
+        lemlist_http_ = std::make_unique<http::client>(io_.get_executor(), settings_.lemlist_base_url, client_options());
         lemlist_metrics_ = std::make_unique<outbound::call_metrics>(registry_, "lemlist");
         outbound::lemlist_options options;
         options.api_key = *settings_.lemlist_api_key;

@@ -40,6 +40,8 @@ public:
     T run(awaitable<T> work);
 
 private:
+    http::client_options client_options() const;
+
     worker_settings settings_;
     asio::io_context io_;
     asio::thread_pool blocking_{2};

@@ -99,17 +99,12 @@ COMPARED = ("status", "interest", "paused_at", "resumed_at", "unsubscribed_at", 
 
 
 def event_key(truth_event):
-    """The key the contract gives: `_id`, or for enrichment bodies their enrichment ids."""
+    """The key the contract gives: `_id`; for enrichment bodies (no `_id`), what identifies
+    them: their sorted enrichment ids (`enr:<type>:<id>,<id>`)."""
     if truth_event.get("_id"):
         return truth_event["_id"]
-    ids = sorted(item["id"] for item in truth_event["body"].get("data", []) if isinstance(item, dict) and "id" in item)
-    return "enr:" + ",".join(ids)
-
-
-def entry_matches(entry_key, key):
-    if key.startswith("enr:"):
-        return entry_key.startswith("enr:") and all(i in entry_key for i in key[4:].split(","))
-    return entry_key == key
+    ids = sorted({item["id"] for item in truth_event["body"].get("data", []) if isinstance(item, dict) and "id" in item})
+    return f"enr:{truth_event['type']}:" + ",".join(ids)
 
 
 def verify(truth, entries, people, dlq_messages):
@@ -121,16 +116,11 @@ def verify(truth, entries, people, dlq_messages):
     by_activity = {}
     for en in entries:
         by_activity.setdefault(en["values"].get("activity_id"), []).append(en)
-    enr_entries = [k for k in by_activity if k and k.startswith("enr:")]
 
     lost, duplicated, matched_entry = [], [], {}
     for ev in should_land:
         key = event_key(ev)
-        if key.startswith("enr:"):
-            hits = [k for k in enr_entries if entry_matches(k, key)]
-            found = [en for k in hits for en in by_activity[k]]
-        else:
-            found = by_activity.get(key, [])
+        found = by_activity.get(key, [])
         if not found:
             lost.append(key)
         elif len(found) > 1:

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Fault: Attio answers 20% 5xx, times out, drops connections after applying writes,
+answers 409 conflicts and bursts of 429s. Everything must land exactly once anyway."""
+
+import sys
+import time
+
+from harness import EVENTS_DLQ, Sandbox, http, log
+from verify import has_identity, verify
+
+
+def main():
+    # Requests slower than 120 ms time out (about one in seven): a create whose answer never came.
+    with Sandbox("attio-faults", worker_env={"HTTP_TIMEOUT_MS": "120"}) as sb:
+        # Faults start once the workspace is provisioned and the worker runs.
+        status, plan = http("POST", sb.attio_url + "/__emulator/faults",
+                            {"error_5xx_share": 0.2, "latency_ms": [0, 140], "drop_after_write_share": 0.03,
+                             "conflict_409_share": 0.02, "burst_429_ms": 1500})
+        if status != 200:
+            sys.exit(f"FAIL: fault plan refused: {status} {plan}")
+        play = sb.play(leads=60, seed=41, concurrency=4)
+        for _ in range(3):
+            time.sleep(4)
+            http("POST", sb.attio_url + "/__emulator/faults", {"burst_429_ms": 1500})
+            log("429 burst")
+        progress = sb.wait_play(play)
+        if progress["failed"]:
+            sys.exit(f"FAIL: {progress['failed']} deliveries failed")
+        truth = sb.truth(play)
+        landing = sum(1 for e in truth if has_identity(e["body"]))
+        sb.wait_settled(landing, len(truth) - landing, timeout=400)
+        _, stats = http("GET", sb.attio_url + "/__emulator/stats")
+        problems, summary = verify(truth, sb.attio_entries()["data"], sb.attio_people()["data"],
+                                   sb.broker.take_all(EVENTS_DLQ))
+        log(f"summary: {summary}; emulator faults: {stats.get('faults', stats)}")
+        if problems:
+            sb.failed = True
+            for p in problems:
+                log(f"PROBLEM: {p}")
+            sys.exit("FAIL")
+    log("PASS")
+
+
+if __name__ == "__main__":
+    main()
