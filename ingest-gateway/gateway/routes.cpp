@@ -28,13 +28,7 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+using beast::iequals;
 
 // The value of `name` in the query string ("" when absent).
 std::string_view query_param(std::string_view target, std::string_view name) {
@@ -183,6 +177,8 @@ decision route(const http::request& req, const route_config& config, const reque
     }
     return error(status::not_found, "not_found", "no such route");
 }
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 std::string_view route_label(std::string_view target) {
     const std::string_view path = path_of(target);

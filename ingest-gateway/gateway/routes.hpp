@@ -63,6 +63,8 @@ inline constexpr std::string_view lemlist_path = "/webhooks/lemlist";
 inline constexpr std::string_view attio_path = "/webhooks/attio";
 inline constexpr std::string_view enrollments_path = "/v1/enrollments";
 
+// The request target without its query string.
+std::string_view path_of(std::string_view target);
 // The path (no query) when it is one of ours, else "other": a bounded metrics label.
 std::string_view route_label(std::string_view target);
 

@@ -29,7 +29,7 @@ std::string accepted_body(const publish_action& action, stored_in where) {
 }
 
 std::string path_for_log(std::string_view target) {
-    std::string_view path = target.substr(0, target.find('?'));
+    std::string_view path = path_of(target);
     if (path.size() > 200) path = path.substr(0, 200);
     return std::string(path);
 }

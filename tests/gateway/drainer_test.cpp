@@ -13,15 +13,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5s) {
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > until) return done();
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
 std::unique_ptr<spool> filled(const std::filesystem::path& dir, int n) {
     auto s = spool::open(spool_options{dir, 1 << 20});
     if (!s) FAIL(s.error());
@@ -52,7 +43,7 @@ TEST_CASE("drainer: publishes the spool in order and empties it once confirmed")
     test::fake_broker broker;
     spool_drainer d(*s, broker, metrics, drainer_options{16, 20ms, 20ms});
     d.start();
-    REQUIRE(eventually([&] { return s->events() == 0; }));
+    REQUIRE(test::eventually([&] { return s->events() == 0; }));
     d.stop();
     std::vector<std::string> expected;
     for (int i = 0; i < 50; ++i) expected.push_back("m" + std::to_string(i));
@@ -75,7 +66,7 @@ TEST_CASE("drainer: waits while the broker is away - then drains") {
     CHECK(broker.published().empty());
     broker.up = true;
     d.notify();
-    REQUIRE(eventually([&] { return s->events() == 0; }));
+    REQUIRE(test::eventually([&] { return s->events() == 0; }));
 }
 
 TEST_CASE("drainer: an unconfirmed record and everything after it stay until confirmed") {
@@ -92,8 +83,8 @@ TEST_CASE("drainer: an unconfirmed record and everything after it stay until con
     spool_drainer d(*s, broker, metrics, drainer_options{100, 30ms, 20ms});
     d.start();
     // After the first window, m0..m3 are gone and m4..m9 remain.
-    REQUIRE(eventually([&] { return broker.published().size() >= 10; }));
-    REQUIRE(eventually([&] { return s->events() == 0; }));
+    REQUIRE(test::eventually([&] { return broker.published().size() >= 10; }));
+    REQUIRE(test::eventually([&] { return s->events() == 0; }));
     d.stop();
     const auto published = ids(broker.published());
     // m0..m9, then three retries of m4..m9 (m4 nacked on the first three tries).
@@ -115,7 +106,7 @@ TEST_CASE("drainer: records survive a restart until drained") {
         broker.decide = [](const amqp::publish_request&) { return amqp::publish_outcome::timed_out; };
         spool_drainer d(*s, broker, metrics, drainer_options{16, 20ms, 20ms});
         d.start();
-        REQUIRE(eventually([&] { return broker.published().size() >= 3; }));
+        REQUIRE(test::eventually([&] { return broker.published().size() >= 3; }));
         d.stop();
         CHECK(s->events() == 3);
     }

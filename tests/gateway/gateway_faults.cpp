@@ -20,12 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string amqp_url() {
-    const char* url = std::getenv("LAS_TEST_AMQP_URL");
-    if (url == nullptr || *url == '\0') FAIL("LAS_TEST_AMQP_URL is not set (deploy/test.sh sets it)");
-    return url;
-}
-
 // Whatever happens in the test, the broker is running again afterwards.
 struct broker_restorer {
     ~broker_restorer() {
@@ -91,7 +85,7 @@ TEST_CASE("faults: broker stopped while clients keep posting: every 200 is on th
         REQUIRE(ch.purge("lemlist.events"));
     }
     temp_dir spool;
-    gateway_process gw{{{"AMQP_URL", amqp_url()}, {"SPOOL_DIR", spool.path().string()}, {"LOG_LEVEL", "warn"}}};
+    gateway_process gw{{{"AMQP_URL", test_amqp_url()}, {"SPOOL_DIR", spool.path().string()}, {"LOG_LEVEL", "warn"}}};
     http_client probe(gw.port());
     REQUIRE(amqp::test::eventually(
         [&] { return probe.get("/readyz").body.find("\"broker_connected\":true") != std::string::npos; }, 15s));
@@ -162,7 +156,7 @@ TEST_CASE("faults: SIGKILL with a non-empty spool - the next start drains it to 
         REQUIRE(ch.purge("lemlist.events"));
     }
     temp_dir spool;
-    const env_list env{{"AMQP_URL", amqp_url()}, {"SPOOL_DIR", spool.path().string()}, {"LOG_LEVEL", "warn"}};
+    const env_list env{{"AMQP_URL", test_amqp_url()}, {"SPOOL_DIR", spool.path().string()}, {"LOG_LEVEL", "warn"}};
     broker.stop();
     std::set<std::string> ids;
     {

@@ -24,12 +24,6 @@ const std::string lemlist_secret = "it-lemlist-secret";
 const std::string attio_secret = "it-attio-secret";
 const std::string admin_token = "it-admin-token";
 
-std::string amqp_url() {
-    const char* url = std::getenv("LAS_TEST_AMQP_URL");
-    if (url == nullptr || *url == '\0') FAIL("LAS_TEST_AMQP_URL is not set (deploy/test.sh sets it)");
-    return url;
-}
-
 // A broker channel with the contract topology declared and the contract queues purged.
 amqp::sync_channel clean_broker() {
     auto ch = amqp::sync_channel::open(amqp::test::broker_settings(), "gateway-it");
@@ -61,7 +55,7 @@ std::vector<amqp::delivery> drain(amqp::sync_channel& ch, const std::string& que
 struct gateway_fixture {
     temp_dir spool;
     amqp::sync_channel broker = clean_broker();
-    gateway_process gw{{{"AMQP_URL", amqp_url()},
+    gateway_process gw{{{"AMQP_URL", test_amqp_url()},
                         {"SPOOL_DIR", spool.path().string()},
                         {"LEMLIST_WEBHOOK_SECRET", lemlist_secret},
                         {"ATTIO_WEBHOOK_SECRET", attio_secret},
@@ -282,7 +276,7 @@ TEST_CASE("integration: the gateway declares the topology itself on an empty bro
         REQUIRE_FALSE(gone);  // 404: really gone
     }
     temp_dir spool;
-    gateway_process gw{{{"AMQP_URL", amqp_url()}, {"SPOOL_DIR", spool.path().string()}}};
+    gateway_process gw{{{"AMQP_URL", test_amqp_url()}, {"SPOOL_DIR", spool.path().string()}}};
     http_client client(gw.port());
     REQUIRE(amqp::test::eventually(
         [&] { return client.get("/readyz").body.find("\"broker_connected\":true") != std::string::npos; }, 15s));

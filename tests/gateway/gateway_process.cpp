@@ -222,6 +222,12 @@ http_reply http_client::request(http_proto::verb method, const std::string& targ
     return reply;
 }
 
+std::string test_amqp_url() {
+    const char* url = std::getenv("LAS_TEST_AMQP_URL");
+    if (url == nullptr || *url == '\0') FAIL("LAS_TEST_AMQP_URL is not set (deploy/test.sh sets it)");
+    return url;
+}
+
 std::string lemlist_event(const std::string& id, const std::string& secret) {
     std::string body = R"({"_id":")" + id +
                        R"(","type":"emailsOpened","campaignId":"cam_test","campaignName":"Outbound Q4",)"

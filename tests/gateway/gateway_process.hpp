@@ -82,6 +82,9 @@ private:
     beast::flat_buffer buffer_;
 };
 
+// LAS_TEST_AMQP_URL; FAILs the test with a clear message when unset.
+std::string test_amqp_url();
+
 // A realistic Lemlist event with a distinct `_id`.
 std::string lemlist_event(const std::string& id, const std::string& secret = {});
 

@@ -31,6 +31,9 @@ private:
     std::filesystem::path path_;
 };
 
+// Polls `done` every 10 ms until true or `timeout`; returns the last value.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
 http::request post(std::string target, std::string body, std::string content_type = "application/json");
 http::request get(std::string target);
 
