@@ -289,3 +289,72 @@ TEST_CASE("integration: the gateway declares the topology itself on an empty bro
     REQUIRE(got.size() == 1);
     CHECK(got[0].message_id == "act_it_fresh");
 }
+
+TEST_CASE("integration: with no broker reachable events go to the spool and a full spool answers 503") {
+    temp_dir spool;
+    // Port 1 on loopback: nothing listens, so the publisher never connects.
+    gateway_process gw{{{"AMQP_URL", "amqp://guest:guest@127.0.0.1:1/"},
+                        {"SPOOL_DIR", spool.path().string()},
+                        {"SPOOL_MAX_BYTES", "1048576"}}};
+    http_client client(gw.port());
+    const auto ready = client.get("/readyz");
+    CHECK(ready.status == 200);  // the spool can take events
+    CHECK(ready.body.find("\"broker_connected\":false") != std::string::npos);
+
+    const std::string pad(200'000, 'x');
+    int stored = 0, refused = 0;
+    for (int i = 0; i < 8; ++i) {
+        std::string ev = lemlist_event("act_it_full_" + std::to_string(i));
+        ev.insert(ev.size() - 1, ",\"pad\":\"" + pad + "\"");
+        const auto r = client.post_json("/webhooks/lemlist", ev);
+        if (r.status == 200) {
+            ++stored;
+            CHECK(std::string(parse_json(r.body)["stored"].GetString()) == "spool");
+            CHECK(refused == 0);  // once full, it stays full: nothing drains
+        } else {
+            CHECK(r.status == 503);
+            CHECK(r.headers.count("retry-after") == 1);
+            ++refused;
+        }
+    }
+    CHECK(stored == 5);  // 5 x ~200 KB fit in 1 MiB, the 6th does not
+    CHECK(refused == 3);
+    const auto m = client.get("/metrics").body;
+    CHECK(m.find("gateway_spool_events 5") != std::string::npos);
+    CHECK(m.find("gateway_broker_connected 0") != std::string::npos);
+    CHECK(m.find("gateway_unavailable_total 3") != std::string::npos);
+    // ~48 KB are left: a 200 KB event does not fit, an ordinary one does.
+    CHECK(client.post_json("/webhooks/lemlist", lemlist_event("act_it_small")).status == 200);
+    CHECK(client.get("/readyz").status == 200);
+}
+
+TEST_CASE("integration: a restart with a non-empty spool drains it to the queue") {
+    auto broker = clean_broker();
+    temp_dir spool;
+    {
+        gateway_process offline{{{"AMQP_URL", "amqp://guest:guest@127.0.0.1:1/"}, {"SPOOL_DIR", spool.path().string()}}};
+        http_client client(offline.port());
+        for (int i = 0; i < 20; ++i)
+            REQUIRE(client.post_json("/webhooks/lemlist", lemlist_event("act_it_restart_" + std::to_string(i))).status ==
+                    200);
+        CHECK(offline.stop(SIGTERM) == 0);  // the spool stays on disk
+    }
+    gateway_process online{{{"AMQP_URL", test_amqp_url()}, {"SPOOL_DIR", spool.path().string()}}};
+    const auto got = drain(broker, "lemlist.events", 20, 15s);
+    REQUIRE(got.size() == 20);
+    for (int i = 0; i < 20; ++i) CHECK(got[static_cast<std::size_t>(i)].message_id == "act_it_restart_" + std::to_string(i));
+    http_client client(online.port());
+    CHECK(eventually([&] { return client.get("/metrics").body.find("gateway_spool_events 0") != std::string::npos; }));
+}
+
+TEST_CASE("integration: connections beyond GATEWAY_MAX_CONNECTIONS are closed at once") {
+    temp_dir spool;
+    gateway_process gw{{{"AMQP_URL", test_amqp_url()}, {"SPOOL_DIR", spool.path().string()},
+                        {"GATEWAY_MAX_CONNECTIONS", "2"}}};
+    http_client a(gw.port()), b(gw.port()), c(gw.port(), 3s);
+    REQUIRE(a.get("/healthz").status == 200);  // two keep-alive connections held open
+    REQUIRE(b.get("/healthz").status == 200);
+    const auto refused = c.get("/healthz");
+    CHECK(refused.status == 0);  // accepted and closed without an answer
+    CHECK(a.get("/healthz").status == 200);  // the held ones still work
+}
