@@ -2,6 +2,7 @@
 // on the queues, with which properties, and what every bad input class is answered.
 #include <signal.h>
 
+#include <mutex>
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -357,4 +358,38 @@ TEST_CASE("integration: connections beyond GATEWAY_MAX_CONNECTIONS are closed at
     const auto refused = c.get("/healthz");
     CHECK(refused.status == 0);  // accepted and closed without an answer
     CHECK(a.get("/healthz").status == 200);  // the held ones still work
+}
+
+TEST_CASE("integration: SIGTERM under load - every event answered 200 is on the queue and the exit is 0") {
+    gateway_fixture f;
+    std::mutex mutex;
+    std::vector<std::string> ok_ids;
+    std::atomic<int> other_statuses{0};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 4; ++t) {
+        clients.emplace_back([&, t] {
+            http_client c(f.gw.port(), 10s);
+            for (int i = 0;; ++i) {
+                const std::string id = "act_it_sigterm_" + std::to_string(t) + "_" + std::to_string(i);
+                const auto r = c.post_json("/webhooks/lemlist", lemlist_event(id, lemlist_secret));
+                if (r.status == 0) return;  // the gateway stopped accepting
+                std::lock_guard lock(mutex);
+                if (r.status == 200) ok_ids.push_back(id);
+                else ++other_statuses;
+            }
+        });
+    }
+    std::this_thread::sleep_for(300ms);
+    const int code = f.gw.stop(SIGTERM);
+    for (auto& c : clients) c.join();
+    CHECK(code == 0);
+    CHECK(other_statuses == 0);
+    REQUIRE_FALSE(ok_ids.empty());
+    const auto got = drain(f.broker, "lemlist.events", ok_ids.size());
+    std::set<std::string> on_queue;
+    for (const auto& d : got) on_queue.insert(d.message_id);
+    std::size_t missing = 0;
+    for (const auto& id : ok_ids) missing += on_queue.count(id) ? 0 : 1;
+    INFO(ok_ids.size() << " answered 200, " << got.size() << " on the queue");
+    CHECK(missing == 0);
 }
