@@ -223,7 +223,7 @@ awaitable<enrollment_pipeline::job_run> enrollment_pipeline::run_attio_webhook(c
     co_return run;
 }
 
-awaitable<void> enrollment_pipeline::reply(const amqp::delivery& delivery, std::string body) {
+void enrollment_pipeline::reply(const amqp::delivery& delivery, std::string body) {
     amqp::publish_request r;
     r.exchange = "";
     r.routing_key = delivery.reply_to;
@@ -237,7 +237,6 @@ awaitable<void> enrollment_pipeline::reply(const amqp::delivery& delivery, std::
         if (o != amqp::publish_outcome::confirmed)
             log::warn("enrollment.reply_failed", {{"job_id", job}, {"publish", amqp::to_string(o)}});
     });
-    co_return;
 }
 
 awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
@@ -245,7 +244,9 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
     const bool from_attio = is_attio_webhook(delivery);
     job_run run;
     try {
-        run = from_attio ? co_await run_attio_webhook(delivery) : co_await run_api_job(delivery);
+        // Not a conditional expression: g++ 12 mishandles co_await inside `?:`.
+        if (from_attio) run = co_await run_attio_webhook(delivery);
+        else run = co_await run_api_job(delivery);
     } catch (const std::exception& e) {
         log::error("enrollment.exception", {{"job_id", delivery.message_id}, {"error", e.what()}});
         run.job_id = delivery.message_id;
@@ -284,8 +285,10 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
         }
     }
     if (settled) {
-        if (terminal && !delivery.reply_to.empty())
-            co_await reply(delivery, reply_body(run.job_id, reply_items(run.records), run.failure ? run.failure->detail : ""));
+        if (terminal && !delivery.reply_to.empty()) {
+            const std::string error = run.failure ? run.failure->detail : std::string();
+            reply(delivery, reply_body(run.job_id, reply_items(run.records), error));
+        }
         consumer_->ack(delivery);
         jobs_.with({plan.label}).inc();
         if (terminal) {

@@ -77,7 +77,7 @@ private:
     awaitable<std::optional<record_outcome>> resolve_entry(const attio_entry_created& created,
                                                            std::vector<record_request>& requests,
                                                            const std::string& job_id);
-    awaitable<void> reply(const amqp::delivery& delivery, std::string body);
+    void reply(const amqp::delivery& delivery, std::string body);
 
     asio::io_context& io_;
     amqp::connection_settings broker_;

@@ -154,15 +154,18 @@ awaitable<record_outcome> enrollment_processor::process_claimed(const record_req
             o.message = "not sent to Lemlist: " + *why;
             verdict = std::move(o);
         } else {
-            auto answer = co_await lemlist_.enroll_lead(r.campaign_id, lead_of(p.contact, p.company_name, r.icebreaker, r.record_id),
-                                                        r.flags);
+            auto lead = lead_of(p.contact, p.company_name, r.icebreaker, r.record_id);
+            auto answer = co_await lemlist_.enroll_lead(r.campaign_id, std::move(lead), r.flags);
             verdict = lemlist_verdict(answer, claim.claims > 1);
         }
         verdict->record_id = r.record_id;
         if (verdict->what == record_outcome::kind::retry) co_return std::move(*verdict);
-        if (verdict->what == record_outcome::kind::done &&
-            !co_await record(key, claim.token, step_lead, encode_verdict(*verdict)))
-            co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
+        if (verdict->what == record_outcome::kind::done) {
+            // Named, not inside the condition: g++ 12 mishandles co_await in `&&` with temporaries.
+            const bool kept = co_await record(key, claim.token, step_lead, encode_verdict(*verdict));
+            if (!kept)
+                co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
+        }
     }
     verdict->record_id = r.record_id;
     const enrollment_status status = verdict->status.value_or(enrollment_status::failed);
@@ -184,9 +187,11 @@ awaitable<record_outcome> enrollment_processor::process_claimed(const record_req
         co_return std::move(*verdict);
     }
     verdict->written_back = true;
-    if (verdict->what == record_outcome::kind::done &&
-        !co_await record(key, claim.token, step_person, std::string(to_string(status))))
-        co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
+    if (verdict->what == record_outcome::kind::done) {
+        const bool kept = co_await record(key, claim.token, step_person, std::string(to_string(status)));
+        if (!kept)
+            co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
+    }
     co_return std::move(*verdict);
 }
 

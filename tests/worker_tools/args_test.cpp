@@ -16,7 +16,7 @@ const sys_ms now = *parse_iso8601("2025-03-10T12:00:00.000Z");
 
 }  // namespace
 
-TEST_CASE("--since takes ISO-8601 with a zone", "[args]") {
+TEST_CASE("since: ISO-8601 with a zone", "[args]") {
     auto t = tools::parse_time_arg("2025-03-01T08:30:00Z", now, "--since");
     REQUIRE(t.ok());
     CHECK(format_iso8601(*t) == "2025-03-01T08:30:00.000Z");
@@ -25,7 +25,7 @@ TEST_CASE("--since takes ISO-8601 with a zone", "[args]") {
     CHECK(*offset == *t);
 }
 
-TEST_CASE("--since takes a duration back from now", "[args]") {
+TEST_CASE("since: a duration back from now", "[args]") {
     CHECK(*tools::parse_time_arg("90s", now, "--since") == now - 90s);
     CHECK(*tools::parse_time_arg("45m", now, "--since") == now - 45min);
     CHECK(*tools::parse_time_arg("24h", now, "--since") == now - 24h);
@@ -33,7 +33,7 @@ TEST_CASE("--since takes a duration back from now", "[args]") {
     CHECK(*tools::parse_time_arg("2w", now, "--since") == now - 336h);
 }
 
-TEST_CASE("--since refuses anything else with one line naming the option", "[args]") {
+TEST_CASE("since: refuses anything else with one line naming the option", "[args]") {
     for (const char* bad : {"", "24", "h", "-3h", "3 h", " 3h", "3h ", "3H", "3x", "1.5h", "2025-03-01T08:30:00",
                             "2025-02-30T00:00:00Z", "yesterday", "0h", "99999999d"}) {
         INFO(bad);
@@ -114,7 +114,7 @@ TEST_CASE("a record file: comments, blanks, duplicates, invalid ids with line nu
     CHECK(tools::parse_record_file("# only a comment\n\n").problems.empty());
 }
 
-TEST_CASE("--record arguments are checked the same way", "[args]") {
+TEST_CASE("record arguments are checked the same way", "[args]") {
     const auto list = tools::check_record_args({"891dcbfc-9141-415d-9b2a-2238a6cc012d", "x", "891dcbfc-9141-415d-9b2a-2238a6cc012d"});
     CHECK(list.ids.size() == 1);
     REQUIRE(list.problems.size() == 1);

@@ -35,7 +35,7 @@ std::string read_sample(const std::string& relative) {
 
 }  // namespace
 
-TEST_CASE("--queue names a pipeline", "[dlq]") {
+TEST_CASE("the queue option names a pipeline", "[dlq]") {
     CHECK(tools::dlq_pipeline("events").value()->dlq() == "lemlist.events.dlq");
     CHECK(tools::dlq_pipeline("enrollments").value()->dlq() == "attio.enrollments.dlq");
     CHECK_FALSE(tools::dlq_pipeline("lemlist.events").ok());

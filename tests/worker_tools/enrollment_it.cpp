@@ -118,7 +118,9 @@ TEST_CASE("sync-worker run consumes enrollment jobs and Attio list-entry webhook
     const auto nobody = s.attio.create_person(person("Nobody", ""));
     const auto carl = s.attio.create_person(person("Carl", "carl@example.com"));
 
-    child worker({worker_binary(), "run"}, s.env(broker));
+    auto env = s.env(broker);
+    env.emplace_back("MAX_ATTEMPTS", "2");  // one retry through the 5 s rung, then the DLQ
+    child worker({worker_binary(), "run"}, env);
     REQUIRE(worker.wait_for_output("queue=attio.enrollments", 30s));
 
     amqp::publisher_options po;
@@ -197,6 +199,24 @@ TEST_CASE("sync-worker run consumes enrollment jobs and Attio list-entry webhook
         REQUIRE(dead.size() == 1);
         CHECK(dead[0].message_id == "job_it_ghost");
         CHECK(amqp::header_string(dead[0].headers, "x-dlq-reason") == "person_not_found");
+    }
+
+    SECTION("transient Lemlist failures go round the retry ladder, then end as failed in the DLQ") {
+        auto [status, body] = s.lemlist.send(http_proto::verb::post, "/__emulator/faults",
+                                             R"({"path_prefix":"/api/campaigns/","method":"POST","status":503,"count":2})");
+        REQUIRE(status == 200);
+        const auto answer = call("job_it_flaky", "\"" + ada + "\"");  // the reply comes after the retry
+        INFO(worker.err());
+        auto results = results_of(answer);
+        CHECK(results[ada].first == "failed");
+        CHECK(results[ada].second.find("gave up after 2 attempts") != std::string::npos);
+        CHECK(s.attio.enrollment_status(ada) == "failed");
+        CHECK(s.lemlist.leads_with_email("ada@example.com") == 0);
+        REQUIRE(eventually([&] { return broker.depth("attio.enrollments.dlq") == 1; }, 10s));
+        auto dead = broker.take_all("attio.enrollments.dlq");
+        CHECK(amqp::header_string(dead[0].headers, "x-dlq-reason") == "retries_exhausted");
+        CHECK(amqp::header_int(dead[0].headers, "x-attempts") == 2);
+        CHECK(worker.err().find("disposition=retry") != std::string::npos);
     }
 
     caller.stop();

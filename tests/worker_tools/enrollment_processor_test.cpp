@@ -235,3 +235,16 @@ TEST_CASE("mark_failed writes failed on the Person; preview writes nothing", "[e
     CHECK(f.creates.empty());
     CHECK(f.patches.size() == 1);
 }
+
+TEST_CASE("a record another worker holds is deferred, untouched", "[enrollment_processor]") {
+    fixture f;
+    auto held = f.store.claim(sync::enrollment_key("job_1", ada), 60s);
+    REQUIRE(held.ok());
+    REQUIRE(held->status == state::claim_status::claimed);
+    auto o = f.process(ada);
+    CHECK(o.what == kind::deferred);
+    CHECK(o.reason == "held_elsewhere");
+    CHECK(f.creates.empty());
+    CHECK(f.patches.empty());
+    CHECK(f.attio_wire.sent().empty());
+}
