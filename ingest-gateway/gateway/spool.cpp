@@ -316,11 +316,15 @@ void spool::run_writer() {
 
 append_status spool::write_batch(std::vector<pending>& batch, std::vector<location>& placed) {
     if (write_fd_ < 0 || write_broken_ || write_size_ >= options_.segment_bytes) {
-        if (auto r = start_segment(write_seq_ + 1); !r) {
+        // A failed attempt may leave its file behind (created, directory not synced): the
+        // next attempt takes the next number instead of failing on it forever.
+        if (auto r = start_segment(write_seq_ + 1 + failed_segment_starts_); !r) {
+            ++failed_segment_starts_;
             log::error("spool.write_failed", {{"error", r.error()}});
             healthy_ = false;
             return append_status::io_error;
         }
+        failed_segment_starts_ = 0;
     }
     std::size_t total = 0;
     for (const auto& p : batch) total += record_header_bytes + p.payload.size();

@@ -136,6 +136,7 @@ private:
     std::uint64_t write_seq_ = 0;
     std::uint64_t write_size_ = 0;
     bool write_broken_ = false;  // the active segment had a failed write: start a new one
+    std::uint64_t failed_segment_starts_ = 0;
 
     int dir_fd_ = -1;
     std::mutex close_mutex_;  // close() from two threads joins once

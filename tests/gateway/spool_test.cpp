@@ -192,6 +192,12 @@ TEST_CASE("spool: an unwritable directory refuses with io_error and reports not 
     std::filesystem::remove_all(sub);                                 // the next segment cannot be created
     CHECK(s->append_wait("second-record") == append_status::io_error);
     CHECK_FALSE(s->writable());
+    // The directory comes back (an operator fixed the mount): writes resume, nothing is
+    // reported stored that was not.
+    std::filesystem::create_directories(sub);
+    CHECK(s->append_wait("third-record") == append_status::stored);
+    CHECK(s->writable());
+    CHECK(s->events() == 2);
 }
 
 TEST_CASE("spool: after close - appends are refused") {
