@@ -131,7 +131,11 @@ result<attio_webhook, std::string> parse_attio_webhook(std::string_view body) {
 }
 
 bool is_attio_webhook(const amqp::delivery& d) {
-    if (const auto source = amqp::header_string(d.headers, amqp::header::source)) return *source == attio_webhook_source;
+    // The gateway's label decides; a replayed copy (x-source=replay) is told by its shape.
+    if (const auto source = amqp::header_string(d.headers, amqp::header::source)) {
+        if (*source == attio_webhook_source) return true;
+        if (*source == "api") return false;
+    }
     auto parsed = json::parse(d.body, json::parse_limits{32});
     return parsed && parsed->IsObject() && json::find(*parsed, "events") && !json::find(*parsed, "job_id");
 }

@@ -70,7 +70,8 @@ struct attio_webhook {
 result<attio_webhook, std::string> parse_attio_webhook(std::string_view body);
 
 // True when the delivery is a raw Attio webhook body rather than a job: the gateway's
-// x-source header, or (a message without it) a body with `events` and no `job_id`.
+// x-source header (attio_webhook | api), else (no header, or a replay) a body with `events`
+// and no `job_id`.
 bool is_attio_webhook(const amqp::delivery& d);
 
 // The text value of entry attribute `slug` in an entry's values (Attio output form:

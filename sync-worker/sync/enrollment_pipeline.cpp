@@ -164,6 +164,10 @@ awaitable<std::optional<record_outcome>> enrollment_pipeline::resolve_entry(cons
         o.retry_after = e.retry_after;
         return o;
     };
+    if (settings_.enrollment_list.empty()) {
+        log::warn("enrollment.entry_ignored", {{"entry_id", created.entry_id}, {"reason", "no enrollment list configured"}});
+        co_return std::nullopt;
+    }
     if (!list_id_) {
         auto list = co_await attio_.get_list(settings_.enrollment_list);
         if (!list) co_return failure(list.error(), "read the enrollment list " + settings_.enrollment_list);

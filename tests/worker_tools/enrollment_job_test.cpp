@@ -119,6 +119,12 @@ TEST_CASE("a delivery is an Attio webhook by its x-source, else by its shape", "
     CHECK(sync::is_attio_webhook(unlabelled));
     auto unlabelled_job = tools_test::make_delivery("job_1", full_job);
     CHECK_FALSE(sync::is_attio_webhook(unlabelled_job));
+    // A replay from the DLQ relabels the source: the shape decides.
+    auto replayed_webhook = tools_test::make_delivery("attio:abc", R"({"webhook_id":"w","events":[]})",
+                                                      {{"x-source", std::string("replay")}});
+    CHECK(sync::is_attio_webhook(replayed_webhook));
+    auto replayed_job = tools_test::make_delivery("job_1", full_job, {{"x-source", std::string("replay")}});
+    CHECK_FALSE(sync::is_attio_webhook(replayed_job));
 }
 
 TEST_CASE("the campaign id is read from the entry's text attribute", "[enrollment_job]") {
