@@ -20,10 +20,6 @@ processing_outcome make(processing_outcome::kind k, std::string reason, std::str
     return o;
 }
 
-bool pending(const record_outcome& r) {
-    return r.what == record_outcome::kind::retry || r.what == record_outcome::kind::deferred;
-}
-
 std::string metric_label(const record_outcome& r) {
     if (r.status) return std::string(to_string(*r.status));
     return std::string(to_string(r.what));
@@ -261,9 +257,10 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
                                  std::chrono::system_clock::now());
 
     if (plan.label == "dead_letter" && outcome.what == processing_outcome::kind::retry) {
-        // Retries exhausted: what is still pending ends as `failed` on its Person.
+        // Retries exhausted: what kept failing ends as `failed` on its Person. A record another
+        // worker holds right now is left to that worker (it is reported failed here, pending).
         for (auto& r : run.records) {
-            if (!pending(r)) continue;
+            if (r.what != record_outcome::kind::retry) continue;
             r.written_back = co_await processor_.mark_failed(r.record_id);
             r.what = record_outcome::kind::dead_letter;
             r.status = enrollment_status::failed;

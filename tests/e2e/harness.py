@@ -334,15 +334,33 @@ class Sandbox:
     def attio_people(self):
         return http("GET", self.attio_url + "/__emulator/people", timeout=120)[1]
 
+    def in_flight(self):
+        """Deliveries the live workers hold unacknowledged (a queue's depth counts only the
+        ready ones: an event whose entry landed may still be writing its Person)."""
+        total = 0
+        for w in self.workers:
+            if not w.alive():
+                continue
+            _, text = http("GET", w.metrics_url + "/metrics", timeout=5)
+            for line in str(text).splitlines():
+                if line.startswith("worker_in_flight "):
+                    total += int(float(line.split()[1]))
+        return total
+
     def wait_settled(self, expected_entries, dlq_expected, timeout=600):
-        """Until the entries and the DLQ hold what they should and the queues are empty."""
+        """Until the entries and the DLQ hold what they should, the queues are empty and no
+        worker holds a delivery, twice in a row (a requeue can land between two readings)."""
+        calm = {"n": 0}
+
         def settled():
             entries = entry_list(self.attio_entries())
             depths = self.broker.depths([EVENTS_QUEUE, EVENTS_DLQ] + RETRY_QUEUES)
-            busy = sum(v for k, v in depths.items() if k != EVENTS_DLQ)
+            busy = sum(v for k, v in depths.items() if k != EVENTS_DLQ) + self.in_flight()
             if len(entries) >= expected_entries and depths[EVENTS_DLQ] >= dlq_expected and busy == 0:
-                return True
-            return None
+                calm["n"] += 1
+            else:
+                calm["n"] = 0
+            return calm["n"] >= 2 or None
         last = {"t": 0}
 
         def progress():
@@ -351,7 +369,7 @@ class Sandbox:
                 log(f"  entries={len(entry_list(self.attio_entries()))}/{expected_entries} "
                     f"queues={self.broker.depths([EVENTS_QUEUE, EVENTS_DLQ] + RETRY_QUEUES[:2])}")
             return settled()
-        wait_for(progress, timeout, "pipeline settled")
+        wait_for(progress, timeout, "pipeline settled", interval=1)
 
 
 def entry_list(dump):

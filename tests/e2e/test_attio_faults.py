@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Fault: Attio answers 20% 5xx, times out, drops connections after applying writes,
-answers 409 conflicts and bursts of 429s. Everything must land exactly once anyway."""
+"""Fault: while a campaign flows, Attio answers 20% 5xx, times out, drops connections after
+applying writes, answers 409 conflicts and bursts of 429s; then it recovers. Everything must
+land exactly once anyway, what climbed the retry ladder included."""
 
 import sys
 import time
@@ -26,6 +27,13 @@ def main():
         progress = sb.wait_play(play)
         if progress["failed"]:
             sys.exit(f"FAIL: {progress['failed']} deliveries failed")
+        # The outage outlasts the campaign by a while (the first retries meet it too), then
+        # Attio recovers: what went up the ladder must come back down and land exactly once.
+        time.sleep(10)
+        http("POST", sb.attio_url + "/__emulator/faults",
+             {"error_5xx_share": 0, "latency_ms": 0, "drop_after_write_share": 0, "conflict_409_share": 0,
+              "burst_429_ms": 0})
+        log("Attio recovered")
         truth = sb.truth(play)
         landing = sum(1 for e in truth if has_identity(e["body"]))
         sb.wait_settled(landing, len(truth) - landing, timeout=400)
