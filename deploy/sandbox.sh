@@ -39,7 +39,7 @@ say "dependencies"
 bash deploy/install-deps.sh
 
 say "build ($build_dir)"
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build_dir" -j "$(nproc)" --target ingest-gateway sync-worker attio-emulator lemlist-emulator
 
 rm -rf "$dir"

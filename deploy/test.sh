@@ -23,7 +23,7 @@ bash deploy/install-deps.sh
 step "build ($build_dir)"
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLAS_WERROR="$werror" >/dev/null
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLAS_WERROR="$werror" >/dev/null
 cmake --build "$build_dir" -j "$jobs"
 
 cleanup() {
