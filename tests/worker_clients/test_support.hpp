@@ -16,6 +16,8 @@
 #include "http/asio.hpp"
 #include "outbound/gated_caller.hpp"
 #include "state/rate_gate.hpp"
+#include "support/http_answer.hpp"
+#include "support/run_in.hpp"
 
 namespace las::test {
 
@@ -37,45 +39,6 @@ T run_sync(awaitable<T> task) {
     ctx.run();
     if (error) std::rethrow_exception(error);
     return std::move(*out);
-}
-
-// Runs `task` on `ctx` (whose executor other objects, e.g. an http::client, are bound to)
-// until it completes; other work left on `ctx` (idle connections) does not keep it waiting.
-template <class T>
-T run_in(asio::io_context& ctx, awaitable<T> task) {
-    std::optional<T> out;
-    std::exception_ptr error;
-    bool done = false;
-    asio::co_spawn(
-        ctx,
-        [&]() -> awaitable<void> {
-            try {
-                out.emplace(co_await std::move(task));
-            } catch (...) {
-                error = std::current_exception();
-            }
-            done = true;
-        },
-        asio::detached);
-    while (!done) {
-        if (ctx.run_one() == 0) {
-            ctx.restart();
-            if (!done && ctx.poll() == 0 && !done) throw std::runtime_error("run_in: the io_context ran out of work");
-        }
-    }
-    if (error) std::rethrow_exception(error);
-    return std::move(*out);
-}
-
-inline http::client_response answer(unsigned status, std::string body,
-                                    std::string content_type = "application/json; charset=utf-8",
-                                    std::vector<std::pair<std::string, std::string>> headers = {}) {
-    http::client_response r;
-    r.status = status;
-    r.body = std::move(body);
-    if (!content_type.empty()) r.headers.set(http_proto::field::content_type, content_type);
-    for (auto& [k, v] : headers) r.headers.set(k, v);
-    return r;
 }
 
 // Answers from a script, in order; records every request. When the script runs out it

@@ -18,6 +18,8 @@
 #include "amqp/message.hpp"
 #include "http/asio.hpp"
 #include "outbound/gated_caller.hpp"
+#include "support/http_answer.hpp"
+#include "support/run_in.hpp"
 
 namespace las::tools_test {
 
@@ -41,43 +43,8 @@ T run_sync(asio::io_context& ctx, awaitable<T> task) {
     return std::move(*out);
 }
 
-// Runs `task` on `ctx` until it completes, even when other work (an HTTP client's idle
-// connections) stays on `ctx`.
-template <class T>
-T run_in(asio::io_context& ctx, awaitable<T> task) {
-    std::optional<T> out;
-    std::exception_ptr error;
-    bool done = false;
-    asio::co_spawn(
-        ctx,
-        [&]() -> awaitable<void> {
-            try {
-                out.emplace(co_await std::move(task));
-            } catch (...) {
-                error = std::current_exception();
-            }
-            done = true;
-        },
-        asio::detached);
-    ctx.restart();
-    while (!done) {
-        if (ctx.run_one() == 0) {
-            ctx.restart();
-            if (!done && ctx.poll() == 0 && !done) throw std::runtime_error("run_in: the io_context ran out of work");
-        }
-    }
-    if (error) std::rethrow_exception(error);
-    return std::move(*out);
-}
-
-inline http::client_response answer(unsigned status, std::string body,
-                                    std::string content_type = "application/json; charset=utf-8") {
-    http::client_response r;
-    r.status = status;
-    r.body = std::move(body);
-    if (!content_type.empty()) r.headers.set(http_proto::field::content_type, content_type);
-    return r;
-}
+using test::answer;
+using test::run_in;
 
 // A transport whose answers come from `respond` (a transport error when it returns one);
 // every request is recorded.
