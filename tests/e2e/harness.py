@@ -20,6 +20,8 @@ import urllib.request
 
 import pika
 
+from verify import has_identity, verify
+
 EVENTS_QUEUE = "lemlist.events"
 EVENTS_DLQ = "lemlist.events.dlq"
 RETRY_QUEUES = [f"lemlist.events.retry.{d}" for d in ("5s", "30s", "2m", "10m", "1h")]
@@ -333,6 +335,23 @@ class Sandbox:
 
     def attio_people(self):
         return http("GET", self.attio_url + "/__emulator/people", timeout=120)[1]
+
+    def settle_and_verify(self, play_id, timeout=600):
+        """Waits until the play's events settled, then checks Attio and the DLQ against them:
+        (problems, summary) as verify.verify gives them."""
+        truth = self.truth(play_id)
+        landing = sum(1 for e in truth if has_identity(e["body"]))
+        self.wait_settled(landing, len(truth) - landing, timeout=timeout)
+        return verify(truth, self.attio_entries()["data"], self.attio_people()["data"],
+                      self.broker.take_all(EVENTS_DLQ))
+
+    def fail_on(self, problems):
+        """Logs every problem and exits FAIL (keeping the logs) when there is any."""
+        if problems:
+            self.failed = True
+            for p in problems:
+                log(f"PROBLEM: {p}")
+            sys.exit("FAIL")
 
     def in_flight(self):
         """Deliveries the live workers hold unacknowledged (a queue's depth counts only the

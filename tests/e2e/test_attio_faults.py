@@ -6,8 +6,7 @@ land exactly once anyway, what climbed the retry ladder included."""
 import sys
 import time
 
-from harness import EVENTS_DLQ, Sandbox, http, log
-from verify import has_identity, verify
+from harness import Sandbox, http, log
 
 
 def main():
@@ -34,18 +33,10 @@ def main():
              {"error_5xx_share": 0, "latency_ms": 0, "drop_after_write_share": 0, "conflict_409_share": 0,
               "burst_429_ms": 0})
         log("Attio recovered")
-        truth = sb.truth(play)
-        landing = sum(1 for e in truth if has_identity(e["body"]))
-        sb.wait_settled(landing, len(truth) - landing, timeout=400)
+        problems, summary = sb.settle_and_verify(play, timeout=400)
         _, stats = http("GET", sb.attio_url + "/__emulator/stats")
-        problems, summary = verify(truth, sb.attio_entries()["data"], sb.attio_people()["data"],
-                                   sb.broker.take_all(EVENTS_DLQ))
         log(f"summary: {summary}; emulator faults: {stats.get('faults', stats)}")
-        if problems:
-            sb.failed = True
-            for p in problems:
-                log(f"PROBLEM: {p}")
-            sys.exit("FAIL")
+        sb.fail_on(problems)
     log("PASS")
 
 

@@ -6,8 +6,7 @@ contract derives it from the event log, and only lead-less events in the DLQ."""
 
 import sys
 
-from harness import EVENTS_DLQ, Sandbox, log, wait_for  # noqa: F401
-from verify import has_identity, verify
+from harness import Sandbox, log
 
 LEADS = 300
 
@@ -22,17 +21,9 @@ def main():
             sys.exit(f"FAIL: {progress['failed']} deliveries failed: {progress}")
         if progress["duplicates_sent"] == 0 or progress["out_of_order_sent"] == 0:
             sys.exit(f"FAIL: the play sent no duplicates or no out-of-order deliveries: {progress}")
-        truth = sb.truth(play)
-        landing = sum(1 for e in truth if has_identity(e["body"]))
-        sb.wait_settled(landing, len(truth) - landing)
-        problems, summary = verify(truth, sb.attio_entries()["data"], sb.attio_people()["data"],
-                                   sb.broker.take_all(EVENTS_DLQ))
+        problems, summary = sb.settle_and_verify(play)
         log(f"summary: {summary}")
-        if problems:
-            sb.failed = True
-            for p in problems:
-                log(f"PROBLEM: {p}")
-            sys.exit("FAIL")
+        sb.fail_on(problems)
     log("PASS")
 
 

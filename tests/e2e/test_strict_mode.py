@@ -59,11 +59,7 @@ def main():
                             f"expected {len(lead_less)}")
         log(f"landed {len(entries)}, unmatched {len(unmatched)}, lead-less {len(lead_less)}, DLQ reasons "
             f"{ {k: len(v) for k, v in reasons.items()} }")
-        if problems:
-            sb.failed = True
-            for p in problems:
-                log(f"PROBLEM: {p}")
-            sys.exit("FAIL")
+        sb.fail_on(problems)
     log("PASS")
 
 

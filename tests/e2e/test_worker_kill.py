@@ -7,8 +7,7 @@ import random
 import sys
 import time
 
-from harness import EVENTS_DLQ, EVENTS_QUEUE, RETRY_QUEUES, Sandbox, log
-from verify import has_identity, verify
+from harness import EVENTS_QUEUE, RETRY_QUEUES, Sandbox, log
 
 
 def run(name, workers, redis, leads, seed):
@@ -33,19 +32,11 @@ def run(name, workers, redis, leads, seed):
         progress = sb.wait_play(play)
         if progress["failed"]:
             sys.exit(f"FAIL: {progress['failed']} deliveries failed")
-        truth = sb.truth(play)
-        landing = sum(1 for e in truth if has_identity(e["body"]))
-        sb.wait_settled(landing, len(truth) - landing, timeout=300)
-        problems, summary = verify(truth, sb.attio_entries()["data"], sb.attio_people()["data"],
-                                   sb.broker.take_all(EVENTS_DLQ))
+        problems, summary = sb.settle_and_verify(play, timeout=300)
         log(f"{name}: {kills} kills, {summary}")
         if kills < 4:
             problems.append(f"only {kills} kills happened during the run")
-        if problems:
-            sb.failed = True
-            for p in problems:
-                log(f"PROBLEM: {p}")
-            sys.exit("FAIL")
+        sb.fail_on(problems)
 
 
 def main():
