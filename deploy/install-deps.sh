@@ -10,6 +10,7 @@ packages=(
   libhiredis-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   zlib1g-dev
   rabbitmq-server redis-server wrk python3 python3-pika procps
+  prometheus yamllint docker-compose python3-yaml
 )
 
 missing=()

@@ -44,6 +44,9 @@ export LAS_TEST_RABBITMQ_PORT="$rabbit_port"
 export LAS_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/"
 
 status=0
+step "deployment files (deploy/check-deploy.sh)"
+bash deploy/check-deploy.sh || status=1
+
 step "unit tests"
 if [[ "unit" =~ ^($labels)$ ]]; then
   ctest --test-dir "$build_dir" -L '^unit$' -j "$jobs" --output-on-failure --no-tests=error || status=1
