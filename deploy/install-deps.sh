@@ -12,6 +12,8 @@ packages=(
   rabbitmq-server redis-server wrk python3 python3-pika procps
   prometheus yamllint docker-compose python3-yaml
 )
+# deploy/attio-app/test.sh needs node >= 18 and npm; keep a node that is already installed.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -47,6 +47,9 @@ status=0
 step "deployment files (deploy/check-deploy.sh)"
 bash deploy/check-deploy.sh || status=1
 
+step "Attio app (deploy/attio-app/test.sh)"
+bash deploy/attio-app/test.sh || status=1
+
 step "unit tests"
 if [[ "unit" =~ ^($labels)$ ]]; then
   ctest --test-dir "$build_dir" -L '^unit$' -j "$jobs" --output-on-failure --no-tests=error || status=1
