@@ -180,6 +180,7 @@ worker_settings worker_settings::from_env(const env_lookup& e) {
     s.attio_writes_per_second = static_cast<unsigned>(env::uint_or(e, "ATTIO_WRITES_PER_SECOND", 25, 1, 100'000));
     s.lemlist_requests_per_2s = static_cast<unsigned>(env::uint_or(e, "LEMLIST_REQUESTS_PER_2S", 20, 1, 100'000));
     s.person_write_linger = std::chrono::milliseconds(env::uint_or(e, "PERSON_WRITE_LINGER_MS", 50, 0, 60'000));
+    s.provision_retry = std::chrono::seconds(env::uint_or(e, "PROVISION_RETRY_SECONDS", 120, 0, 3600));
     s.claim_lease = std::chrono::seconds(env::uint_or(e, "CLAIM_LEASE_SECONDS", 60, 5, 3600));
     s.http_timeout = std::chrono::milliseconds(env::uint_or(e, "HTTP_TIMEOUT_MS", 30'000, 100, 600'000));
     if (const auto v = env::string(e, "METRICS_LISTEN")) {
@@ -261,6 +262,10 @@ file_settings settings_from_table(const toml::table& root, const std::string& or
     if (const auto* events = subtable(root, "events", origin)) {
         s.enabled_categories = string_array(*events, "categories", origin + ": events");
         s.enabled_types = string_array(*events, "types", origin + ": events");
+        const auto mode = text(*events, "mode", "per_type", origin + ": events");
+        if (mode == "per_type") s.events_mode = hook_mode::per_type;
+        else if (mode == "all") s.events_mode = hook_mode::all;
+        else throw config_error(origin + ": events.mode", "expected \"per_type\" or \"all\", got \"" + mode + "\"");
     }
     if (const auto* enrollment = subtable(root, "enrollment", origin)) {
         const std::string where = origin + ": enrollment";
@@ -296,6 +301,8 @@ file_settings settings_from_table(const toml::table& root, const std::string& or
 }
 
 }  // namespace
+
+std::string_view to_string(hook_mode m) { return m == hook_mode::all ? "all" : "per_type"; }
 
 file_settings file_settings::from_toml_string(std::string_view text_in, std::string_view origin_in) {
     const std::string origin(origin_in);

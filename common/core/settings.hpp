@@ -69,6 +69,12 @@ struct attribute_mapping {
     std::string lemlist_field;  // top-level key of the webhook body (custom variables included)
     std::string attio_attribute;
     enum class target { entry, person } on = target::person;
+    // Filled in at start-up from the workspace (provision and run check every mapping):
+    // the attribute's Attio type decides how a value is written; empty = not resolved, the
+    // value is written as Lemlist gave it.
+    std::string attio_type;
+    bool multiselect = false;
+    std::vector<std::string> option_titles;  // select: a value naming no live option is not written
 };
 
 struct enrollment_defaults {
@@ -79,10 +85,20 @@ struct enrollment_defaults {
     bool deduplicate = true;
 };
 
+// How Lemlist is subscribed. Lemlist keeps one hook per targetUrl (a second hook with the
+// same URL is refused with 409), so each per-type hook gets its own URL.
+enum class hook_mode {
+    per_type,  // one hook per enabled type, at PUBLIC_WEBHOOK_URL?type=<type>
+    all,       // one hook for every event type at PUBLIC_WEBHOOK_URL; the worker drops the
+               // disabled categories (acked, no Attio writes)
+};
+std::string_view to_string(hook_mode m);
+
 // The TOML file (CONFIG_FILE): what operators map and enable.
 struct file_settings {
     std::vector<std::string> enabled_categories;  // event categories to subscribe to (none by default)
     std::vector<std::string> enabled_types;       // extra individual Lemlist types
+    hook_mode events_mode = hook_mode::per_type;  // [events] mode
     enrollment_defaults enrollment;
     std::string enrollment_list = "lemlist_enrollments";  // Attio list whose entries trigger enrollment
     std::string enrollment_campaign_attribute = "lemlist_campaign_id";  // entry attribute naming the campaign
@@ -113,6 +129,7 @@ struct worker_settings {
     unsigned attio_writes_per_second = 25;
     unsigned lemlist_requests_per_2s = 20;
     std::chrono::milliseconds person_write_linger{50};  // lets a burst on one Person share one write
+    std::chrono::seconds provision_retry{120};          // provision keeps retrying transient failures this long
     std::chrono::seconds claim_lease{60};               // a dead worker's events are retried after this
     std::chrono::milliseconds http_timeout{30'000};     // one provider request, send to full answer
     std::optional<listen_address> metrics_listen;

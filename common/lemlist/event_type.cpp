@@ -229,4 +229,15 @@ std::optional<int> lead_state_rank(event_category category) {
     }
 }
 
+bool is_lead_state_group(std::string_view type) {
+    constexpr std::array<std::string_view, 6> groups{"contacted", "hooked", "attracted", "warmed", "interested", "notInterested"};
+    return std::find(groups.begin(), groups.end(), type) != groups.end();
+}
+
+bool hook_delivers(std::string_view hook_type, std::string_view body_type) {
+    if (hook_type == body_type) return true;
+    // Each group names the category its members belong to (notInterested → not_interested).
+    return is_lead_state_group(hook_type) && classify(hook_type).category == classify(body_type).category;
+}
+
 }  // namespace las::lemlist

@@ -59,6 +59,17 @@ struct event_type_info {
 };
 std::span<const event_type_info> known_event_types();  // documented and removed
 
+// Lemlist's lead-state group types (contacted, hooked, attracted, warmed, interested,
+// notInterested): a hook of one of these receives the activities of its member types (an
+// `interested` hook gets the `emailsInterested` activity, same `_id`), so a group hook beside
+// its members' hooks delivers one activity twice; the idempotency key (the activity `_id`)
+// makes the second delivery a duplicate.
+bool is_lead_state_group(std::string_view type);
+
+// Whether an activity of `body_type` may reach the hook of `hook_type`: the same type, or a
+// member of the group `hook_type` names.
+bool hook_delivers(std::string_view hook_type, std::string_view body_type);
+
 // Lead-state order for `lemlist_status`: contacted < hooked < attracted < warmed (higher is
 // further). Other categories are not lead states: nullopt.
 std::optional<int> lead_state_rank(event_category category);

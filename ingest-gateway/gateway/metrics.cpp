@@ -17,7 +17,10 @@ gateway_metrics::gateway_metrics(metrics::registry& r)
       refused(r.add_counter("gateway_unavailable_total", "Messages answered 503: neither broker nor spool took them")),
       drained(r.add_counter("gateway_spool_drained_total", "Spooled messages confirmed by the broker and removed")),
       drain_failures(r.add_counter("gateway_spool_drain_failures_total",
-                                   "Drain windows that were not fully confirmed (retried later)")) {
+                                   "Drain windows that were not fully confirmed (retried later)")),
+      hook_type_mismatches(r.add_counter("gateway_hook_type_mismatches_total",
+                                         "Lemlist webhooks whose body type the ?type= of their URL does not deliver "
+                                         "(accepted; a hook misconfigured by hand?)")) {
     auto& outcomes = r.counter_family("gateway_publish_outcomes_total", "Broker publish outcomes", {"outcome"});
     // Every value has a name; past the last one to_string says "unknown" (one shared child).
     for (std::size_t i = 0; i < publish_outcomes.size(); ++i)

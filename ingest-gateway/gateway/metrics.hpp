@@ -25,6 +25,7 @@ struct gateway_metrics {
     metrics::counter& refused;                    // answered 503: neither could store
     metrics::counter& drained;                    // spooled events confirmed by the broker
     metrics::counter& drain_failures;             // drain windows that did not fully confirm
+    metrics::counter& hook_type_mismatches;       // a body whose type its hook's ?type= does not deliver
 
     metrics::counter& outcome(amqp::publish_outcome o) { return *publish_outcomes[static_cast<std::size_t>(o)]; }
 };

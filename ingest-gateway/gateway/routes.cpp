@@ -8,6 +8,7 @@
 #include "core/json.hpp"
 #include "gateway/enrollment.hpp"
 #include "lemlist/event.hpp"
+#include "lemlist/event_type.hpp"
 #include "lemlist/idempotency_key.hpp"
 
 namespace las::gateway {
@@ -87,6 +88,10 @@ decision lemlist_webhook(const http::request& req, const route_config& config, c
     action.message.message_id = ev->idempotency_key;
     action.message.headers = contract_headers(ctx.now, webhook_source);
     action.id = ev->idempotency_key;
+    // Our hooks carry their type in the query (one targetUrl per hook); the key never does, so
+    // an activity reaching a group hook and its own type's hook stays one event.
+    if (const auto hook_type = query_param(req.target(), "type"); !hook_type.empty() && !lemlist::hook_delivers(hook_type, ev->type))
+        action.unexpected_hook_type = std::string(hook_type);
     return action;
 }
 

@@ -50,6 +50,9 @@ struct publish_action {
     answer_kind answer = answer_kind::event_accepted;
     std::string id;               // the message_id (the job_id for jobs)
     bool wait_for_reply = false;  // /v1/enrollments?wait=true with one record: direct reply-to
+    // A Lemlist webhook whose URL's `?type=` does not deliver its body's type (lemlist::
+    // hook_delivers): still accepted (refusing would lose the event), logged and counted.
+    std::string unexpected_hook_type;
 };
 
 enum class probe { health, ready, metrics };

@@ -55,6 +55,11 @@ awaitable<http::response> service::handle(http::request& req, const http::reques
     if (const auto* p = std::get_if<probe>(&d)) co_return probe_response(req, *p);
 
     auto& action = std::get<publish_action>(d);
+    if (!action.unexpected_hook_type.empty()) {
+        metrics_.hook_type_mismatches.inc();
+        log::warn("webhook.hook_type_mismatch",
+                  {{"hook_type", action.unexpected_hook_type}, {"message_id", action.id}});
+    }
     if (action.wait_for_reply) co_return co_await wait_for_reply(req, action);
     const store_result r = co_await store_.store(action.message);
     co_return answer_stored(req, action, r);

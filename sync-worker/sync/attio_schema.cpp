@@ -1,5 +1,7 @@
 #include "sync/attio_schema.hpp"
 
+#include <algorithm>
+
 #include "lemlist/event_type.hpp"
 
 namespace las::sync {
@@ -66,6 +68,11 @@ const std::vector<attribute_spec>& person_attributes() {
         {std::string(person_attr::linkedin_url), "Lemlist LinkedIn URL", t::text, {}, /*unique=*/true},
     };
     return specs;
+}
+
+bool is_managed_attribute(bool on_entry, std::string_view slug) {
+    const auto& specs = on_entry ? entry_attributes() : person_attributes();
+    return std::any_of(specs.begin(), specs.end(), [&](const auto& spec) { return spec.slug == slug; });
 }
 
 }  // namespace las::sync

@@ -70,4 +70,8 @@ inline constexpr std::string_view linkedin_url = "lemlist_linkedin_url";
 const std::vector<attribute_spec>& entry_attributes();
 const std::vector<attribute_spec>& person_attributes();
 
+// Whether `slug` is one this product writes itself (on the events list entry when `on_entry`,
+// else on the Person): a custom mapping onto it would fight the sync.
+bool is_managed_attribute(bool on_entry, std::string_view slug);
+
 }  // namespace las::sync

@@ -56,7 +56,8 @@ disposition plan_disposition(const processing_outcome& outcome, const amqp::deli
 
     switch (outcome.what) {
         case kind::done:
-        case kind::duplicate: return {std::nullopt, "ack", attempts};
+        case kind::duplicate:
+        case kind::filtered: return {std::nullopt, "ack", attempts};
         case kind::deferred: {
             disposition d;
             d.label = "deferred";

@@ -5,6 +5,7 @@
 #include "core/json.hpp"
 #include "core/time.hpp"
 #include "sync/attio_schema.hpp"
+#include "sync/mapped_value.hpp"
 
 namespace las::sync {
 namespace {
@@ -26,24 +27,14 @@ private:
     std::string out_ = "{";
 };
 
-// A scalar payload field as an Attio input value; objects and arrays are not mapped.
-std::optional<std::string> mapped_value(const rapidjson::Value& body, std::string_view field) {
-    const auto* v = json::find(body, field);
-    if (v == nullptr) return std::nullopt;
-    if (v->IsString()) {
-        if (v->GetStringLength() == 0) return std::nullopt;
-        return json::to_string(*v);
-    }
-    if (v->IsNumber() || v->IsBool()) return json::to_string(*v);
-    return std::nullopt;
-}
-
 void add_mappings(values_writer& w, const lemlist::event& ev, std::span<const attribute_mapping> mappings,
                   attribute_mapping::target on) {
     if (!ev.body) return;
     for (const auto& m : mappings) {
         if (m.on != on) continue;
-        if (const auto v = mapped_value(*ev.body, m.lemlist_field)) w.raw(m.attio_attribute, *v);
+        const auto* field = find_mapped_field(*ev.body, m.lemlist_field);
+        if (field == nullptr) continue;
+        if (const auto v = coerce_mapped_value(*field, m)) w.raw(m.attio_attribute, *v);
     }
 }
 

@@ -83,7 +83,8 @@ awaitable<void> event_pipeline::handle(amqp::delivery delivery) {
         // so a change in derivation never splits one event into two keys mid-flight.
         if (!delivery.message_id.empty()) ev.idempotency_key = delivery.message_id;
         try {
-            outcome = co_await processor_.process(ev, received_at);
+            const auto source = amqp::header_string(delivery.headers, amqp::header::source);
+            outcome = co_await processor_.process(ev, received_at, source.value_or(""));
         } catch (const std::exception& e) {
             // A bug, not an outcome: retry it rather than lose it, and say so loudly.
             log::error("event.exception", {{"key", ev.idempotency_key}, {"error", e.what()}});

@@ -28,6 +28,7 @@ std::string_view to_string(processing_outcome::kind k) {
         case processing_outcome::kind::deferred: return "deferred";
         case processing_outcome::kind::retry: return "retry";
         case processing_outcome::kind::dead_letter: return "dead_letter";
+        case processing_outcome::kind::filtered: return "filtered";
     }
     return "unknown";
 }
@@ -52,7 +53,13 @@ event_processor::event_processor(attio::client& attio, state::idempotency_store&
     : attio_(attio), store_(store), matcher_(matcher), writer_(writer), blocking_(blocking),
       settings_(std::move(settings)) {}
 
-awaitable<processing_outcome> event_processor::process(const lemlist::event& ev, event_time received_at) {
+bool may_predate_store(std::string_view source, event_time occurred_at, event_time now, std::chrono::seconds ttl) {
+    return source == source_reconcile || source == source_replay || now - occurred_at >= ttl;
+}
+
+awaitable<processing_outcome> event_processor::process(const lemlist::event& ev, event_time received_at,
+                                                       std::string_view source) {
+    if (!settings_.filter.wanted(ev.type)) co_return make(processing_outcome::kind::filtered, "category_disabled");
     const std::string& key = ev.idempotency_key;
     auto claim = co_await offload(blocking_, [&] { return store_.claim(key, settings_.lease); });
     if (!claim) co_return make(processing_outcome::kind::retry, "state_store_unavailable", claim.error().message);
@@ -63,7 +70,7 @@ awaitable<processing_outcome> event_processor::process(const lemlist::event& ev,
                            "lease held for another " + std::to_string(claim->lease_remaining.count()) + " ms");
         case state::claim_status::claimed: break;
     }
-    auto outcome = co_await process_claimed(ev, received_at, claim.value());
+    auto outcome = co_await process_claimed(ev, received_at, claim.value(), source);
     if (outcome.what == processing_outcome::kind::done) {
         auto completed = co_await offload(blocking_, [&] { return store_.complete(key, claim->token); });
         if (!completed) {
@@ -130,7 +137,8 @@ awaitable<result<std::string, outbound::call_error>> event_processor::write_entr
 }
 
 awaitable<processing_outcome> event_processor::process_claimed(const lemlist::event& ev, event_time received_at,
-                                                               const state::claim_result& claim) {
+                                                               const state::claim_result& claim,
+                                                               std::string_view source) {
     const std::string& key = ev.idempotency_key;
     const auto occurred_at = event_time_of(ev, received_at);
 
@@ -150,8 +158,11 @@ awaitable<processing_outcome> event_processor::process_claimed(const lemlist::ev
         if (!co_await renew(key, claim.token))
             co_return make(processing_outcome::kind::deferred, "lease_lost", "another worker took the event over");
         // A second claim means an earlier attempt may have created the entry and died (or
-        // lost the answer) before recording it: look before writing again.
-        bool may_have_landed = claim.claims > 1;
+        // lost the answer) before recording it: look before writing again. A first claim of
+        // an old or re-sent event proves nothing either: the window that remembered it may
+        // have passed.
+        const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+        bool may_have_landed = claim.claims > 1 || may_predate_store(source, occurred_at, now, settings_.idempotency_ttl);
         auto entry = co_await write_entry(ev, occurred_at, record_id, may_have_landed);
         for (unsigned n = 1; !entry; ++n) {
             if (attio::is_not_found(entry.error())) matcher_.forget(record_id);

@@ -4,7 +4,7 @@
 // against the claim, so a retry (after a crash, a timeout, a redelivery) skips what already
 // landed; an entry create whose fate is unknown is looked up by `activity_id` before it is
 // sent again. The answer says what to do with the delivery; the consumer acts on it
-// (delivery_disposition.hpp), in one place.
+// (disposition.hpp), in one place.
 
 #include <chrono>
 #include <span>
@@ -16,6 +16,7 @@
 #include "core/settings.hpp"
 #include "lemlist/event.hpp"
 #include "state/idempotency_store.hpp"
+#include "sync/event_filter.hpp"
 #include "sync/person_matcher.hpp"
 #include "sync/person_writer.hpp"
 
@@ -28,6 +29,7 @@ struct processing_outcome {
         deferred,     // another worker holds the event right now: come back shortly, same attempt
         retry,        // transient failure: delayed retry, attempt + 1
         dead_letter,  // permanent: straight to the DLQ
+        filtered,     // a disabled category under `[events] mode = "all"`: ack, no Attio call
     };
     kind what = kind::done;
     std::string reason;  // dead_letter: invalid_event | unmatched | no_lead_identity | attio_rejected; retry: the failure
@@ -49,18 +51,28 @@ struct processor_settings {
     unsigned quick_retries = 3;
     std::chrono::milliseconds quick_backoff{200};
     std::vector<attribute_mapping> mappings;
+    event_filter filter;
+    // The idempotency window (IDEMPOTENCY_TTL_SECONDS). Past it, or for a delivery that
+    // re-sends history (x-source reconcile or replay), a key new to the store proves nothing:
+    // the entry is looked up by activity_id before it is created.
+    std::chrono::seconds idempotency_ttl{86'400};
 };
+
+// Where a delivery comes from (its x-source header): what the store's silence means depends on it.
+inline constexpr std::string_view source_reconcile = "reconcile";
+inline constexpr std::string_view source_replay = "replay";
 
 class event_processor {
 public:
     event_processor(attio::client& attio, state::idempotency_store& store, person_matcher& matcher,
                     person_writer& writer, asio::thread_pool& blocking, processor_settings settings);
 
-    awaitable<processing_outcome> process(const lemlist::event& ev, event_time received_at);
+    // `source`: the delivery's x-source ("webhook" when absent).
+    awaitable<processing_outcome> process(const lemlist::event& ev, event_time received_at, std::string_view source = {});
 
 private:
     awaitable<processing_outcome> process_claimed(const lemlist::event& ev, event_time received_at,
-                                                  const state::claim_result& claim);
+                                                  const state::claim_result& claim, std::string_view source);
     awaitable<result<std::string, outbound::call_error>> write_entry(const lemlist::event& ev, event_time occurred_at,
                                                                      const std::string& record_id, bool may_have_landed);
     awaitable<bool> record(const std::string& key, const std::string& token, std::string_view step, std::string value);
@@ -75,6 +87,10 @@ private:
     asio::thread_pool& blocking_;
     processor_settings settings_;
 };
+
+// Whether an event's entry may exist although the store, asked for the first time, holds no
+// trace of it: the event is older than the window, or re-sent history (reconcile, replay).
+bool may_predate_store(std::string_view source, event_time occurred_at, event_time now, std::chrono::seconds ttl);
 
 // The outcome for a failed provider call.
 processing_outcome outcome_of(const outbound::call_error& error);

@@ -82,11 +82,35 @@ awaitable<result<std::optional<std::string>, outbound::call_error>> person_match
     co_return found();
 }
 
+awaitable<result<std::optional<std::string>, outbound::call_error>> person_matcher::adopt_email(
+    const lemlist::lead_identity& lead) {
+    using adopted = std::optional<std::string>;
+    auto holders = co_await attio_.find_people_by_linkedin_key(*lead.linkedin_url);
+    if (!holders) co_return fail(holders.error());
+    if (holders->empty()) co_return adopted();
+    const std::string record_id = holders->front().record_id;
+    // PATCH appends to email_addresses and keeps what the Person has.
+    auto patched = co_await attio_.patch_record(std::string(people_object), record_id,
+                                                "{\"email_addresses\":[" + json::quoted(*lead.email) + "]}");
+    if (!patched) {
+        if (attio::is_uniqueness_conflict(patched.error()) || attio::is_not_found(patched.error())) co_return adopted();
+        co_return fail(patched.error());
+    }
+    co_return adopted(record_id);
+}
+
 awaitable<result<std::string, outbound::call_error>> person_matcher::create(const lemlist::lead_identity& lead) {
     const std::string matching = lead.email ? "email_addresses" : std::string(person_attr::linkedin_url);
     auto asserted = co_await attio_.assert_record(std::string(people_object), matching, creation_values(lead, true));
     if (!asserted && lead.email && lead.linkedin_url && attio::is_uniqueness_conflict(asserted.error())) {
-        // Another Person already holds this LinkedIn URL as its key: create this one without it.
+        // Another Person already holds this LinkedIn URL as its key: most likely this very
+        // lead, created a moment ago from one of its LinkedIn-only events (an invite accepted)
+        // by a worker racing this one. It is the same human: give that Person the email.
+        auto holder = co_await adopt_email(lead);
+        if (!holder) co_return fail(holder.error());
+        if (*holder) co_return **holder;
+        // The key's holder is gone again, or the email belongs to a third Person: create
+        // this one without the key.
         asserted = co_await attio_.assert_record(std::string(people_object), matching, creation_values(lead, false));
     }
     if (!asserted) co_return fail(asserted.error());

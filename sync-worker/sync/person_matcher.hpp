@@ -7,6 +7,8 @@
 // Creation is an assert (upsert) on a unique attribute, never a blind create: two workers
 // seeing the first events of one new lead at once end on the same Person. With an email the
 // assert matches on `email_addresses`; for a LinkedIn-only lead on `lemlist_linkedin_url`.
+// When the email assert collides with a Person already keyed by the lead's LinkedIn URL (a
+// LinkedIn-only event of the same lead won the race), that Person gets the email: one Person.
 
 #include <optional>
 #include <string>
@@ -47,6 +49,9 @@ public:
 private:
     awaitable<result<std::optional<std::string>, outbound::call_error>> find(const lemlist::lead_identity& lead);
     awaitable<result<std::string, outbound::call_error>> create(const lemlist::lead_identity& lead);
+    // The Person holding the lead's LinkedIn key, now with the lead's email too; nullopt when
+    // there is none or the email belongs to another Person.
+    awaitable<result<std::optional<std::string>, outbound::call_error>> adopt_email(const lemlist::lead_identity& lead);
     void remember(const lemlist::lead_identity& lead, const std::string& record_id);
 
     attio::client& attio_;

@@ -1,6 +1,7 @@
 #include "sync/person_writer.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -28,9 +29,11 @@ bool has_email(const rapidjson::Value& values, std::string_view email) {
     if (arr == nullptr || !arr->IsArray()) return false;
     for (const auto& v : arr->GetArray()) {
         const auto stored = json::get_string(v, "email_address");
+        // Attio matches addresses case-insensitively: so must we, on both sides.
         if (stored && stored->size() == email.size() &&
-            std::equal(stored->begin(), stored->end(), email.begin(),
-                       [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+            std::equal(stored->begin(), stored->end(), email.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            }))
             return true;
     }
     return false;
@@ -48,6 +51,31 @@ void append_members(std::string& out, std::string_view object_json) {
     out.append(object_json.substr(1, object_json.size() - 2));
 }
 
+// Person mappings follow event time like the state: an event older than the Person's latest
+// event does not overwrite what a newer one mapped, and within a batch the newest wins.
+std::string latest_mapping_values(const person_state& before, const std::vector<person_update>& updates) {
+    std::map<std::string, std::pair<event_time, std::string>, std::less<>> latest;
+    for (const auto& u : updates) {
+        if (before.last_event_at && u.facts.occurred_at < *before.last_event_at) continue;
+        const auto doc = json::parse(u.mapping_values);
+        if (!doc || !doc->IsObject()) continue;
+        for (const auto& m : doc->GetObject()) {
+            const std::string slug(m.name.GetString(), m.name.GetStringLength());
+            const auto it = latest.find(slug);
+            if (it == latest.end() || it->second.first <= u.facts.occurred_at)
+                latest.insert_or_assign(slug, std::pair{u.facts.occurred_at, json::to_string(m.value)});
+        }
+    }
+    std::string out = "{";
+    for (const auto& [slug, value] : latest) {
+        out += out.size() > 1 ? "," : "";
+        json::append_quoted(out, slug);
+        out += ':';
+        out += value.second;
+    }
+    return out + "}";
+}
+
 }  // namespace
 
 person_writer::person_writer(attio::client& attio, state::lock_store* locks, asio::thread_pool& blocking,
@@ -62,10 +90,10 @@ std::string person_writer::patch_for(const rapidjson::Value& values, const std::
     std::string state_patch = person_patch_values(before, after, now);
 
     std::string extra = "{";
+    append_members(extra, latest_mapping_values(before, updates));
     std::vector<std::string> emails;
     std::optional<std::string> linkedin;
     for (const auto& u : updates) {
-        append_members(extra, u.mapping_values);
         if (u.email && !has_email(values, *u.email) && std::find(emails.begin(), emails.end(), *u.email) == emails.end())
             emails.push_back(*u.email);
         if (u.linkedin_url && !linkedin) linkedin = u.linkedin_url;

@@ -20,6 +20,9 @@ int provision_command(runtime& rt, bool dry_run, bool verbose) {
     provision_options options;
     options.dry_run = dry_run;
     options.enrollment = enrollment_list_from(rt.settings().file);
+    options.on_wait = [](const std::string& line) { std::cerr << "provision: " << line << std::endl; };
+    options.retry_budget = rt.settings().provision_retry;
+    options.mappings = rt.settings().file.mappings;
     const auto report = rt.run(provision(attio, options));
     print(report.lines(verbose));
     return report.exit_code();
@@ -35,6 +38,7 @@ int subscriptions_sync_command(runtime& rt, bool dry_run) {
     settings.target_url = *s.public_webhook_url;
     settings.secret = s.lemlist_webhook_secret;
     settings.types = std::move(types.value());
+    settings.mode = s.file.events_mode;
     settings.dry_run = dry_run;
     const auto report = rt.run(sync_subscriptions(lemlist, std::move(settings)));
     print(report.lines());

@@ -1,6 +1,9 @@
 #include "tools/provision.hpp"
 
 #include <algorithm>
+#include <map>
+
+#include "sync/mapped_value.hpp"
 
 namespace las::tools {
 namespace {
@@ -8,6 +11,12 @@ namespace {
 using sync::attribute_spec;
 
 constexpr std::string_view managed_note = "Managed by lemlist-attio-sync";
+constexpr std::string_view mapping_subject_prefix = "CONFIG_FILE mappings[";
+
+std::string seconds_text(std::chrono::milliseconds d) {
+    const auto tenths = (d.count() + 50) / 100;
+    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " s";
+}
 
 std::string humanize(std::string_view slug) {
     std::string out(slug);
@@ -43,7 +52,11 @@ const attio::attribute_info* find_slug(const std::vector<attio::attribute_info>&
 // refer to it.
 class provisioner {
 public:
-    provisioner(attio::client& attio, bool dry_run) : attio_(attio) { report_.dry_run = dry_run; }
+    provisioner(attio::client& attio, const provision_options& options)
+        : attio_(attio), backoff_(options.retry_backoff), on_wait_(options.on_wait),
+          deadline_(std::chrono::steady_clock::now() + options.retry_budget) {
+        report_.dry_run = options.dry_run;
+    }
 
     provision_report take() { return std::move(report_); }
 
@@ -52,7 +65,7 @@ public:
 
     awaitable<list_state> ensure_list(const list_spec& list) {
         const std::string subject = "list " + list.slug;
-        auto found = co_await attio_.get_list(list.slug);
+        auto found = co_await patiently(subject, [&] { return attio_.get_list(list.slug); });
         if (found) {
             check_list(found.value(), list, subject);
             co_return list_state::exists;
@@ -64,14 +77,14 @@ public:
             co_return list_state::planned;
         }
         attio::list_definition def{list.slug, list.name, list.parent_object, "full-access"};
-        auto created = co_await attio_.create_list(def);
+        auto created = co_await patiently(subject, [&] { return attio_.create_list(def); });
         if (created) {
             push(provision_step::create_list, subject, detail, true);
             co_return list_state::exists;
         }
         if (!attio::is_slug_conflict(created.error())) co_return failed(subject, created.error());
         // Someone created it since we looked (another provision run): check theirs.
-        auto again = co_await attio_.get_list(list.slug);
+        auto again = co_await patiently(subject, [&] { return attio_.get_list(list.slug); });
         if (!again) co_return failed(subject, again.error());
         check_list(again.value(), list, subject);
         co_return list_state::exists;
@@ -83,7 +96,7 @@ public:
                                       const std::vector<attribute_spec>& specs, bool exists) {
         std::vector<attio::attribute_info> have;
         if (exists) {
-            auto listed = co_await attio_.list_attributes(target, identifier);
+            auto listed = co_await patiently("attributes of " + identifier, [&] { return attio_.list_attributes(target, identifier); });
             if (!listed) co_return error("attributes of " + identifier, listed.error());
             have = std::move(listed).value();
         }
@@ -93,7 +106,94 @@ public:
         co_return true;
     }
 
+    // Each [[mappings]] target must exist, unarchived, with a type that can hold a Lemlist
+    // value; select mappings learn their live options. Resolved mappings go to the report.
+    awaitable<void> check_mappings(std::vector<attribute_mapping> mappings, const std::string& events_list) {
+        std::map<std::string, std::optional<std::vector<attio::attribute_info>>> listed;  // per object or list
+        for (std::size_t i = 0; i < mappings.size(); ++i) {
+            auto& m = mappings[i];
+            const bool on_entry = m.on == attribute_mapping::target::entry;
+            const std::string where = on_entry ? events_list : std::string(sync::people_object);
+            const auto target = on_entry ? attio::target::lists : attio::target::objects;
+            const std::string subject = std::string(mapping_subject_prefix) + std::to_string(i) + "] (" +
+                                        m.lemlist_field + " -> " + where + "." + m.attio_attribute + ")";
+            if (sync::is_managed_attribute(m.on == attribute_mapping::target::entry, m.attio_attribute)) {
+                error(subject, "`" + m.attio_attribute + "` is written by lemlist-attio-sync itself; map onto an attribute of your own");
+                continue;
+            }
+            if (!listed.contains(where)) {
+                auto got = co_await patiently("attributes of " + where, [&] { return attio_.list_attributes(target, where); });
+                if (!got && attio::is_not_found(got.error()) && report_.dry_run) {
+                    listed[where] = std::nullopt;  // the list is only planned: nothing to check against yet
+                } else if (!got) {
+                    error(subject, got.error());
+                    continue;
+                } else {
+                    listed[where] = std::move(got).value();
+                }
+            }
+            if (!listed[where]) {
+                push(provision_step::ok, subject, "not checked: " + where + " does not exist yet", false);
+                continue;
+            }
+            const auto* have = find_slug(*listed[where], m.attio_attribute);
+            if (have == nullptr) {
+                error(subject, "no attribute `" + m.attio_attribute + "` on " + where +
+                                   " in Attio; create it (text, number, checkbox, timestamp, date, select…) or fix `to`");
+                continue;
+            }
+            if (have->is_archived) {
+                error(subject, "attribute `" + m.attio_attribute + "` is archived; unarchive it or fix `to`");
+                continue;
+            }
+            if (!sync::can_map_onto(have->type)) {
+                error(subject, "attribute `" + m.attio_attribute + "` is of type " + have->type +
+                                   ", which cannot hold a Lemlist value (use text, number, checkbox, timestamp, date or select)");
+                continue;
+            }
+            m.attio_type = have->type;
+            m.multiselect = have->is_multiselect;
+            if (have->type == "select") {
+                auto options = co_await patiently(subject + " options", [&] { return attio_.list_options(target, where, m.attio_attribute); });
+                if (!options) {
+                    error(subject, options.error());
+                    continue;
+                }
+                for (const auto& o : options.value())
+                    if (!o.is_archived) m.option_titles.push_back(o.title);
+            }
+            push(provision_step::ok, subject, have->type + (have->is_multiselect ? ", multiselect" : ""), false);
+            report_.mappings.push_back(m);
+        }
+    }
+
 private:
+    // One Attio call, sent again after transient failures (5xx, 429, timeouts, lost answers)
+    // until it succeeds, fails for good, or the run's retry budget would be overspent.
+    template <class Call>
+    auto patiently(const std::string& what, const Call& call) -> decltype(call()) {
+        auto answer = co_await call();
+        for (unsigned attempt = 1; !answer && outbound::is_retryable(answer.error().kind); ++attempt) {
+            const auto& e = answer.error();
+            const auto delay = e.retry_after.value_or(backoff_delay(backoff_, attempt, 1.0));
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+            if (delay > left) {
+                answer.error().message += " (still failing after " + std::to_string(attempt) +
+                                          " attempt(s); the retry budget is spent)";
+                break;
+            }
+            if (on_wait_) {
+                on_wait_("waiting " + seconds_text(delay) + " before retrying " + what + ": " + e.describe() +
+                         " (attempt " + std::to_string(attempt + 1) + ", giving up in " + seconds_text(left) + ")");
+            }
+            asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+            boost::system::error_code ec;
+            co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+            answer = co_await call();
+        }
+        co_return answer;
+    }
+
     awaitable<bool> ensure_attribute(attio::target target, const std::string& identifier, const attribute_spec& spec,
                                      const attio::attribute_info* have) {
         const auto subject = attribute_subject(identifier, spec.slug);
@@ -105,14 +205,14 @@ private:
                 push(provision_step::create_attribute, subject, detail, false);
                 co_return co_await ensure_options(target, identifier, spec, false);
             }
-            auto created = co_await attio_.create_attribute(target, identifier, definition_of(spec));
+            auto created = co_await patiently(subject, [&] { return attio_.create_attribute(target, identifier, definition_of(spec)); });
             if (created) {
                 push(provision_step::create_attribute, subject, detail, true);
                 co_return co_await ensure_options(target, identifier, spec, false);
             }
             if (!attio::is_slug_conflict(created.error())) co_return error(subject, created.error());
             // Created concurrently: compare what is there now.
-            auto listed = co_await attio_.list_attributes(target, identifier);
+            auto listed = co_await patiently(subject, [&] { return attio_.list_attributes(target, identifier); });
             if (!listed) co_return error(subject, listed.error());
             check = check_attribute(spec, find_slug(listed.value(), spec.slug));
             if (check.status == attribute_check::state::missing) {
@@ -134,7 +234,8 @@ private:
         if (spec.type != sync::attribute_type::select || spec.options.empty()) co_return true;
         std::vector<attio::select_option> have;
         if (exists) {
-            auto listed = co_await attio_.list_options(target, identifier, spec.slug);
+            auto listed = co_await patiently(attribute_subject(identifier, spec.slug) + " options",
+                                           [&] { return attio_.list_options(target, identifier, spec.slug); });
             if (!listed) co_return error(attribute_subject(identifier, spec.slug) + " options", listed.error());
             have = std::move(listed).value();
         }
@@ -149,7 +250,7 @@ private:
                 push(provision_step::create_option, subject, {}, false);
                 continue;
             }
-            auto created = co_await attio_.create_option(target, identifier, spec.slug, title);
+            auto created = co_await patiently(subject, [&] { return attio_.create_option(target, identifier, spec.slug, title); });
             if (created) {
                 push(provision_step::create_option, subject, {}, true);
             } else if (attio::is_slug_conflict(created.error())) {
@@ -191,6 +292,9 @@ private:
     }
 
     attio::client& attio_;
+    backoff_policy backoff_;
+    std::function<void(const std::string&)> on_wait_;
+    std::chrono::steady_clock::time_point deadline_;
     provision_report report_;
 };
 
@@ -322,7 +426,7 @@ option_check check_options(const sync::attribute_spec& want, std::span<const att
 
 awaitable<provision_report> provision(attio::client& attio, provision_options options) {
     const auto schema = desired_schema(options.enrollment);
-    provisioner run(attio, options.dry_run);
+    provisioner run(attio, options);
     for (const auto& list : schema.lists) {
         const auto state = co_await run.ensure_list(list);
         if (state == provisioner::list_state::failed) co_return run.take();
@@ -330,37 +434,52 @@ awaitable<provision_report> provision(attio::client& attio, provision_options op
         if (!co_await run.ensure_attributes(attio::target::lists, list.slug, list.attributes, exists))
             co_return run.take();
     }
-    co_await run.ensure_attributes(attio::target::objects, schema.person_object, schema.person_attributes, true);
+    if (!co_await run.ensure_attributes(attio::target::objects, schema.person_object, schema.person_attributes, true))
+        co_return run.take();
+    co_await run.check_mappings(options.mappings, schema.lists.front().slug);
     co_return run.take();
 }
 
-awaitable<std::optional<std::string>> check_provisioned(attio::client& attio,
-                                                        std::optional<enrollment_list_spec> enrollment) {
+awaitable<workspace_check> check_provisioned(attio::client& attio, std::optional<enrollment_list_spec> enrollment,
+                                             std::vector<attribute_mapping> mappings,
+                                             std::function<void(const std::string&)> on_wait,
+                                             std::chrono::milliseconds retry_budget) {
     // A named argument: g++ 12 destroys a braced temporary in a co_await expression twice.
-    provision_options dry_run{true, std::move(enrollment)};
-    const auto report = co_await provision(attio, std::move(dry_run));
+    provision_options dry_run;
+    dry_run.dry_run = true;
+    dry_run.enrollment = std::move(enrollment);
+    dry_run.on_wait = std::move(on_wait);
+    dry_run.mappings = std::move(mappings);
+    dry_run.retry_budget = retry_budget;
+    auto report = co_await provision(attio, std::move(dry_run));
+    workspace_check out;
+    out.mappings = std::move(report.mappings);
     auto first_of = [&](auto pred) -> std::string {
         const auto it = std::find_if(report.actions.begin(), report.actions.end(), pred);
         return it == report.actions.end() ? std::string() : it->subject + (it->detail.empty() ? "" : ": " + it->detail);
     };
-    if (report.has_errors()) {
-        co_return "cannot check the Attio workspace (" +
-            first_of([](const auto& a) { return a.step == provision_step::error; }) + ")";
+    const auto bad_mapping = first_of([](const auto& a) {
+        return a.step == provision_step::error && a.subject.starts_with(mapping_subject_prefix);
+    });
+    if (!bad_mapping.empty()) {
+        out.problem = bad_mapping;
+    } else if (report.has_errors()) {
+        out.problem = "cannot check the Attio workspace (" +
+                      first_of([](const auto& a) { return a.step == provision_step::error; }) + ")";
+    } else if (report.has_drift()) {
+        out.problem = "the Attio workspace differs from what this product writes (" +
+                      first_of([](const auto& a) { return a.step == provision_step::drift; }) +
+                      "); run `sync-worker provision --dry-run` for the full report";
+    } else if (report.changes() > 0) {
+        out.problem = "the Attio workspace is not provisioned (" + std::to_string(report.changes()) +
+                      " item(s) missing, first: " +
+                      first_of([](const auto& a) {
+                          return a.step == provision_step::create_list || a.step == provision_step::create_attribute ||
+                                 a.step == provision_step::create_option;
+                      }) +
+                      "); run `sync-worker provision`";
     }
-    if (report.has_drift()) {
-        co_return "the Attio workspace differs from what this product writes (" +
-            first_of([](const auto& a) { return a.step == provision_step::drift; }) +
-            "); run `sync-worker provision --dry-run` for the full report";
-    }
-    if (report.changes() > 0) {
-        co_return "the Attio workspace is not provisioned (" + std::to_string(report.changes()) + " item(s) missing, first: " +
-            first_of([](const auto& a) {
-                return a.step == provision_step::create_list || a.step == provision_step::create_attribute ||
-                       a.step == provision_step::create_option;
-            }) +
-            "); run `sync-worker provision`";
-    }
-    co_return std::nullopt;
+    co_return out;
 }
 
 }  // namespace las::tools

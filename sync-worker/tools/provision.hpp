@@ -14,6 +14,8 @@
 // that is not provisioned.
 
 #include <cstddef>
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "attio/client.hpp"
+#include "core/backoff.hpp"
 #include "core/settings.hpp"
 #include "http/asio.hpp"
 #include "sync/attio_schema.hpp"
@@ -41,6 +44,7 @@ struct provision_action {
 struct provision_report {
     bool dry_run = false;
     std::vector<provision_action> actions;
+    std::vector<attribute_mapping> mappings;  // the [[mappings]], resolved (type, options) where they checked out
 
     std::size_t count(provision_step step) const;
     std::size_t changes() const;  // create_* actions (applied, or planned in a dry run)
@@ -92,14 +96,33 @@ option_check check_options(const sync::attribute_spec& want, std::span<const att
 struct provision_options {
     bool dry_run = false;
     std::optional<enrollment_list_spec> enrollment;
+    // Transient failures (5xx, 429, timeouts, lost answers) are retried with backoff (a 429's
+    // Retry-After honoured) for up to this long in all; only then does the run stop on them.
+    // `on_wait` hears each pause, in one line: what failed, how long it waits, what is left.
+    // A create whose answer was lost is simply sent again: a second create of the same slug
+    // answers slug_conflict, which the run already reads as "it is there, check it".
+    std::chrono::milliseconds retry_budget{120'000};
+    backoff_policy retry_backoff{std::chrono::milliseconds(500), std::chrono::milliseconds(15'000)};  // 1 s, 2 s, 4 s … 15 s
+    std::function<void(const std::string&)> on_wait;
+    // CONFIG_FILE [[mappings]]: each target must exist with a type that can hold a Lemlist
+    // value; a bad one is an `error` action whose subject starts with "CONFIG_FILE mappings[i]".
+    std::vector<attribute_mapping> mappings;
 };
 
 // Never throws for API answers: an API error ends the run with an `error` action.
 awaitable<provision_report> provision(attio::client& attio, provision_options options);
 
-// nullopt when the workspace holds everything (no creation pending, no drift); otherwise
-// one line saying what is wrong and to run `sync-worker provision`.
-awaitable<std::optional<std::string>> check_provisioned(attio::client& attio,
-                                                        std::optional<enrollment_list_spec> enrollment);
+// What `run` needs before it consumes: `problem` unset when the workspace holds everything
+// (no creation pending, no drift, every mapping valid), otherwise one line saying what is
+// wrong and what to do; `mappings` resolved for the processor.
+struct workspace_check {
+    std::optional<std::string> problem;
+    std::vector<attribute_mapping> mappings;
+};
+// Transient failures are waited out as in provision(); `on_wait` hears each pause.
+awaitable<workspace_check> check_provisioned(attio::client& attio, std::optional<enrollment_list_spec> enrollment,
+                                             std::vector<attribute_mapping> mappings = {},
+                                             std::function<void(const std::string&)> on_wait = {},
+                                             std::chrono::milliseconds retry_budget = std::chrono::seconds(120));
 
 }  // namespace las::tools

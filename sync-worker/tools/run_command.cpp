@@ -56,8 +56,10 @@ int run_worker(runtime& rt) {
 
     auto& attio = rt.attio("run");
     const auto enrollment = enrollment_list_from(settings.file);
-    if (auto problem = rt.run(check_provisioned(attio, enrollment))) {
-        std::cerr << "sync-worker: " << *problem << "\n";
+    auto on_wait = [](const std::string& line) { log::warn("provision.check_waiting", {{"detail", line}}); };
+    auto workspace = rt.run(check_provisioned(attio, enrollment, settings.file.mappings, on_wait, settings.provision_retry));
+    if (workspace.problem) {
+        std::cerr << "sync-worker: " << *workspace.problem << "\n";
         return 3;
     }
 
@@ -69,8 +71,10 @@ int run_worker(runtime& rt) {
     sync::person_writer writer(attio, settings.redis_url ? rt.state().locks.get() : nullptr, rt.blocking(),
                                writer_options);
     sync::processor_settings processor_settings;
-    processor_settings.mappings = settings.file.mappings;
+    processor_settings.mappings = std::move(workspace.mappings);
     processor_settings.lease = settings.claim_lease;
+    processor_settings.filter = sync::event_filter(settings.file);
+    processor_settings.idempotency_ttl = settings.idempotency_ttl;
     sync::event_processor processor(attio, *rt.state().idempotency, matcher, writer, rt.blocking(),
                                     processor_settings);
 

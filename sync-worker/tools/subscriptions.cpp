@@ -2,20 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include "lemlist/event_type.hpp"
 
 namespace las::tools {
 namespace {
-
-// Lemlist's aggregates of the per-channel lead-state events.
-constexpr std::array<std::string_view, 6> aggregate_types{"contacted", "hooked",     "attracted",
-                                                          "warmed",    "interested", "notInterested"};
-
-bool is_aggregate(std::string_view type) {
-    return std::find(aggregate_types.begin(), aggregate_types.end(), type) != aggregate_types.end();
-}
 
 // Someone else's targetUrl may carry their token in its path: show scheme and host only.
 std::string masked_url(std::string_view url) {
@@ -46,7 +39,7 @@ result<std::vector<std::string>, std::string> desired_hook_types(const file_sett
             return fail("enabled_categories: unknown category '" + slug + "' (known: " + known + ")");
         }
         for (const auto& info : lemlist::known_event_types()) {
-            if (info.removed || info.category != *category || is_aggregate(info.name)) continue;
+            if (info.removed || info.category != *category || lemlist::is_lead_state_group(info.name)) continue;
             out.emplace(info.name);
         }
     }
@@ -67,29 +60,47 @@ std::string_view to_string(hook_step step) {
     return "foreign";
 }
 
+std::string hook_target_url(std::string_view base, std::string_view type) {
+    if (type.empty()) return std::string(base);
+    const char sep = base.find('?') == std::string_view::npos ? '?' : '&';
+    return std::string(base) + sep + "type=" + std::string(type);
+}
+
+bool is_our_hook_url(std::string_view base, std::string_view url) {
+    if (base.empty() || !url.starts_with(base)) return false;
+    if (url.size() == base.size()) return true;
+    const char sep = base.find('?') == std::string_view::npos ? '?' : '&';
+    return url.substr(base.size()).starts_with(std::string(1, sep) + "type=");
+}
+
 std::vector<hook_action> plan_subscriptions(const std::vector<std::string>& desired_types,
                                             const std::vector<outbound::lemlist_hook>& existing,
-                                            std::string_view our_target_url) {
-    const std::set<std::string, std::less<>> desired(desired_types.begin(), desired_types.end());
+                                            std::string_view base_url, hook_mode mode) {
+    // What the mode wants: type → its URL ("" → the all-events hook at the base URL).
+    std::map<std::string, std::string, std::less<>> wanted;
+    if (mode == hook_mode::all) {
+        if (!desired_types.empty()) wanted.emplace("", std::string(base_url));
+    } else {
+        for (const auto& type : desired_types) wanted.emplace(type, hook_target_url(base_url, type));
+    }
     std::set<std::string, std::less<>> kept_types;
     std::vector<hook_action> removes, creates, keeps, foreign;
     for (const auto& h : existing) {
-        if (our_target_url.empty() || h.target_url != our_target_url) {
-            foreign.push_back({hook_step::foreign, h.type, h.id, masked_url(h.target_url)});
-        } else if (!h.campaign_id.empty()) {
-            removes.push_back({hook_step::remove, h.type, h.id, "campaign-scoped (" + h.campaign_id + ")"});
-        } else if (h.type.empty()) {
-            removes.push_back({hook_step::remove, h.type, h.id, "catch-all hook (every type)"});
-        } else if (!desired.contains(h.type)) {
-            removes.push_back({hook_step::remove, h.type, h.id, "type not enabled"});
-        } else if (!kept_types.insert(h.type).second) {
-            removes.push_back({hook_step::remove, h.type, h.id, "duplicate"});
-        } else {
-            keeps.push_back({hook_step::keep, h.type, h.id, {}});
+        if (!is_our_hook_url(base_url, h.target_url)) {
+            foreign.push_back({hook_step::foreign, h.type, h.id, masked_url(h.target_url), {}});
+            continue;
         }
+        const auto it = wanted.find(h.type);
+        std::string why;
+        if (!h.campaign_id.empty()) why = "campaign-scoped (" + h.campaign_id + ")";
+        else if (it == wanted.end()) why = h.type.empty() ? "catch-all hook (every type)" : "type not enabled";
+        else if (h.target_url != it->second) why = "at " + h.target_url + ", wants " + it->second;
+        else if (!kept_types.insert(h.type).second) why = "duplicate";
+        if (why.empty()) keeps.push_back({hook_step::keep, h.type, h.id, {}, h.target_url});
+        else removes.push_back({hook_step::remove, h.type, h.id, std::move(why), h.target_url});
     }
-    for (const auto& type : desired) {
-        if (!kept_types.contains(type)) creates.push_back({hook_step::create, type, {}, {}});
+    for (const auto& [type, url] : wanted) {
+        if (!kept_types.contains(type)) creates.push_back({hook_step::create, type, {}, {}, url});
     }
     std::vector<hook_action> out;
     out.reserve(removes.size() + creates.size() + keeps.size() + foreign.size());
@@ -128,7 +139,8 @@ std::vector<std::string> subscription_report::lines() const {
     std::size_t created = 0, deleted = 0, errors = 0, kept = 0, skipped = 0, to_create = 0, to_delete = 0;
     for (const auto& o : outcomes) {
         const auto& a = o.action;
-        const auto hook = "hook " + (a.hook_id.empty() ? std::string() : a.hook_id + " ") + "(" + type_label(a.type) + ")";
+        auto hook = "hook " + (a.hook_id.empty() ? std::string() : a.hook_id + " ") + "(" + type_label(a.type) + ")";
+        if (a.step == hook_step::create) hook += " at " + a.target_url;
         std::string line;
         switch (a.step) {
             case hook_step::keep:
@@ -187,7 +199,7 @@ awaitable<subscription_report> sync_subscriptions(outbound::lemlist_client& leml
         co_return report;
     }
     std::optional<outbound::call_error> blocker;  // a refusal that dooms every further write
-    for (auto& action : plan_subscriptions(settings.types, listed.value(), settings.target_url)) {
+    for (auto& action : plan_subscriptions(settings.types, listed.value(), settings.target_url, settings.mode)) {
         hook_outcome outcome;
         outcome.action = std::move(action);
         auto& a = outcome.action;
@@ -204,7 +216,7 @@ awaitable<subscription_report> sync_subscriptions(outbound::lemlist_client& leml
                     outcome.error = std::move(done.error());
                 }
             } else {
-                auto made = co_await lemlist.create_hook(settings.target_url, a.type, settings.secret);
+                auto made = co_await lemlist.create_hook(a.target_url, a.type, settings.secret);
                 if (made) {
                     outcome.applied = true;
                     a.hook_id = made->id;
@@ -220,12 +232,12 @@ awaitable<subscription_report> sync_subscriptions(outbound::lemlist_client& leml
 }
 
 awaitable<outbound::call_result<std::vector<hook_row>>> list_subscriptions(outbound::lemlist_client& lemlist,
-                                                                           std::string our_target_url) {
+                                                                           std::string base_url) {
     auto listed = co_await lemlist.list_hooks();
     if (!listed) co_return fail(std::move(listed.error()));
     std::vector<hook_row> rows;
     for (auto& h : listed.value()) {
-        const bool ours = !our_target_url.empty() && h.target_url == our_target_url;
+        const bool ours = is_our_hook_url(base_url, h.target_url);
         rows.push_back({std::move(h), ours});
     }
     co_return rows;

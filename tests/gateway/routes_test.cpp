@@ -106,6 +106,27 @@ TEST_CASE("lemlist: the same event twice gets the same message_id - distinct eve
     CHECK(a3.message.message_id != a1.message.message_id);
 }
 
+TEST_CASE("lemlist: per-hook URLs - any query is accepted - the hook type never splits one activity") {
+    // Lemlist keeps one hook per targetUrl, so ours are /webhooks/lemlist?type=<type>.
+    const auto plain = action(route(post("/webhooks/lemlist", valid_event), config(), ctx()));
+    const auto own = action(route(post("/webhooks/lemlist?type=emailsOpened", valid_event), config(), ctx()));
+    const auto group = action(route(post("/webhooks/lemlist?type=hooked", valid_event), config(), ctx()));
+    CHECK(own.message.message_id == plain.message.message_id);
+    CHECK(group.message.message_id == plain.message.message_id);  // the group hook's copy is a duplicate
+    CHECK(own.message.body == plain.message.body);
+    CHECK(own.unexpected_hook_type.empty());
+    CHECK(group.unexpected_hook_type.empty());  // emailsOpened is a member of hooked
+    CHECK(plain.unexpected_hook_type.empty());
+
+    // A body its hook would not deliver is still accepted, and flagged.
+    const auto odd = action(route(post("/webhooks/lemlist?type=paused", valid_event), config(), ctx()));
+    CHECK(odd.message.message_id == plain.message.message_id);
+    CHECK(odd.unexpected_hook_type == "paused");
+    const auto other_group = action(route(post("/webhooks/lemlist?type=warmed&x=1", valid_event), config(), ctx()));
+    CHECK(other_group.unexpected_hook_type == "warmed");
+    CHECK(action(route(post("/webhooks/lemlist?evt=paused", valid_event), config(), ctx())).unexpected_hook_type.empty());
+}
+
 TEST_CASE("lemlist: secret checks answer 401") {
     SECTION("wrong secret") {
         std::string body = valid_event;

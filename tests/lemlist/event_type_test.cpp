@@ -217,3 +217,20 @@ TEST_CASE("lead-state rank orders contacted < hooked < attracted < warmed, nothi
         CHECK(lead_state_rank(c).has_value() == is_state);
     }
 }
+
+TEST_CASE("group hooks deliver their members' activities - other hooks only their own type") {
+    for (auto g : {"contacted", "hooked", "attracted", "warmed", "interested", "notInterested"})
+        CHECK(is_lead_state_group(g));
+    CHECK_FALSE(is_lead_state_group("emailsInterested"));
+    CHECK_FALSE(is_lead_state_group("paused"));
+
+    CHECK(hook_delivers("emailsOpened", "emailsOpened"));
+    CHECK(hook_delivers("interested", "emailsInterested"));
+    CHECK(hook_delivers("interested", "linkedinInterested"));
+    CHECK(hook_delivers("notInterested", "aircallNotInterested"));
+    CHECK(hook_delivers("hooked", "emailsOpened"));
+    CHECK_FALSE(hook_delivers("interested", "emailsNotInterested"));
+    CHECK_FALSE(hook_delivers("emailsInterested", "linkedinInterested"));
+    CHECK_FALSE(hook_delivers("paused", "resumed"));  // `paused` is a type, not a group
+    CHECK_FALSE(hook_delivers("warmed", "emailsOpened"));
+}

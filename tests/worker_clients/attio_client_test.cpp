@@ -3,6 +3,9 @@
 
 #include "attio/client.hpp"
 #include "core/json.hpp"
+#include "lemlist/event.hpp"
+#include "sync/match_cache.hpp"
+#include "sync/person_matcher.hpp"
 #include "test_support.hpp"
 
 using namespace las;
@@ -187,4 +190,32 @@ TEST_CASE("get_entry: a read of one entry by id, 404 told apart") {
     REQUIRE_FALSE(missing.ok());
     CHECK(attio::is_not_found(missing.error()));
     CHECK(f.reads.acquires == 2);
+}
+
+TEST_CASE("matching race: the email assert collides with the LinkedIn-only Person just created - it gets the email") {
+    // Worker A (an event with email and LinkedIn URL) found nobody; meanwhile worker B created
+    // the Person from a LinkedIn-only event of the same lead, keyed by the URL.
+    fixture f;
+    const std::string empty = R"({"data":[]})";
+    f.t.push(test::answer(200, empty));  // by email
+    f.t.push(test::answer(200, empty));  // by lemlist_linkedin_url
+    f.t.push(test::answer(200, empty));  // by the standard linkedin attribute
+    f.t.push(test::answer(400, R"({"status_code":400,"type":"invalid_request_error","code":"uniqueness_conflict","message":"A value provided for attribute with slug \"lemlist_linkedin_url\" conflicts with one already in the system."})"));
+    f.t.push(test::answer(200, R"({"data":[{"id":{"record_id":"rec-B"},"values":{}}]})"));  // the key's holder
+    f.t.push(test::answer(200, R"({"data":{"id":{"record_id":"rec-B"},"values":{}}})"));   // PATCH its email
+
+    auto ev = lemlist::parse_event(R"({"type":"emailsOpened","_id":"act_1","leadEmail":"Race@Example.com","linkedinUrl":"https://linkedin.com/in/race-lead"})");
+    REQUIRE(ev.ok());
+    sync::match_cache cache(10, std::chrono::minutes(1));
+    sync::person_matcher matcher(f.client, cache, true);
+    auto matched = test::run_sync(matcher.match(ev->lead));
+    REQUIRE(matched.ok());
+    CHECK(matched->record_id == "rec-B");
+    REQUIRE(f.t.sent().size() == 6);  // no second assert: no second Person
+    const auto& patch = f.t.sent()[5];
+    CHECK(patch.method == http_proto::verb::patch);
+    CHECK(patch.target == "/v2/objects/people/records/rec-B");
+    CHECK(patch.body.find(R"("email_addresses":["race@example.com"])") != std::string::npos);
+    // Both identities now lead to that Person without asking Attio.
+    CHECK(cache.get(sync::email_identity("race@example.com")) == "rec-B");
 }

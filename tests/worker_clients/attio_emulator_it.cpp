@@ -11,6 +11,11 @@
 #include "lemlist/event_type.hpp"
 #include "state/local_rate_gate.hpp"
 #include "test_support.hpp"
+#include "core/time.hpp"
+#include "lemlist/event.hpp"
+#include "sync/match_cache.hpp"
+#include "sync/person_matcher.hpp"
+#include "sync/person_writer.hpp"
 #include "tools/provision.hpp"
 
 using namespace las;
@@ -78,7 +83,7 @@ TEST_CASE("provision against the emulator: creates everything, a second run chan
     CHECK(second.changes() == 0);
     CHECK(has_line(second.lines(), "nothing to change: the workspace is already provisioned"));
 
-    const auto problem = env.run(tools::check_provisioned(env.client, tools::enrollment_list_spec{"lemlist_enrollments", "lemlist_campaign_id"}));
+    const auto problem = env.run(tools::check_provisioned(env.client, tools::enrollment_list_spec{"lemlist_enrollments", "lemlist_campaign_id"})).problem;
     CHECK_FALSE(problem.has_value());
 
     // What landed, read back through the API.
@@ -106,7 +111,7 @@ TEST_CASE("provision --dry-run against the emulator writes nothing") {
     auto attributes = env.run(env.client.list_attributes(attio::target::objects, "people"));
     REQUIRE(attributes.ok());
     CHECK(std::none_of(attributes->begin(), attributes->end(), [](const auto& a) { return a.api_slug.starts_with("lemlist_"); }));
-    const auto problem = env.run(tools::check_provisioned(env.client, std::nullopt));
+    const auto problem = env.run(tools::check_provisioned(env.client, std::nullopt)).problem;
     REQUIRE(problem.has_value());
     CHECK(problem->find("sync-worker provision") != std::string::npos);
 }
@@ -238,4 +243,52 @@ TEST_CASE("60 writes past the emulator's 25 writes/s: every 429 honoured, no cal
         landed += static_cast<int>(found->size());
     }
     CHECK(landed == total);
+}
+
+namespace {
+
+lemlist::lead_identity lead_of(std::string_view body) {
+    auto ev = lemlist::parse_event(body);
+    REQUIRE(ev.ok());
+    return ev->lead;
+}
+
+}  // namespace
+
+TEST_CASE("emails with capitals: matched, stored and compared lower-case - never appended twice") {
+    attio_env env;
+    REQUIRE(env.provision(false).exit_code() == 0);
+    // Entered by hand in Attio with capitals, and sent by Lemlist with capitals.
+    auto human = env.run(env.client.create_record("people", R"({"email_addresses":["Lead.3@Example.com"]})"));
+    REQUIRE(human.ok());
+    const auto lead = lead_of(R"({"type":"emailsOpened","_id":"act_c1","leadEmail":"Lead.3@Example.COM"})");
+    sync::match_cache cache(100, 10min);
+    sync::person_matcher matcher(env.client, cache, true);
+    auto matched = env.run(matcher.match(lead));
+    REQUIRE(matched.ok());
+    CHECK(matched->record_id == human->record_id);
+    CHECK_FALSE(matched->created);
+
+    asio::thread_pool blocking(1);
+    sync::person_writer writer(env.client, nullptr, blocking);
+    auto update = [&](const char* at) {
+        sync::person_update u;
+        u.facts.type = "emailsOpened";
+        u.facts.category = lemlist::event_category::hooked;
+        u.facts.occurred_at = *parse_iso8601(at);
+        u.email = lead.email;
+        return u;
+    };
+    auto first = env.run(writer.apply(matched->record_id, update("2025-11-18T10:00:00Z")));
+    REQUIRE(first.ok());
+    CHECK(first->written);  // the state moved
+    auto second = env.run(writer.apply(matched->record_id, update("2025-11-18T10:00:00Z")));
+    REQUIRE(second.ok());
+    CHECK_FALSE(second->written);  // nothing moved: no write, the email is already there
+
+    auto person = env.run(env.client.get_record("people", matched->record_id));
+    REQUIRE(person.ok());
+    REQUIRE(person->values["email_addresses"].Size() == 1);
+    CHECK(person->values["email_addresses"][0]["email_address"] == "lead.3@example.com");
+    blocking.join();
 }

@@ -34,6 +34,12 @@ public:
     std::size_t writes = 0;
     std::size_t reads = 0;
     unsigned force_status = 0;  // when set, every call answers this status
+    // A flaky Attio: every `fail_every`-th call answers 503, after doing its work when
+    // `fail_after_acting` (a lost answer: the write landed).
+    unsigned fail_every = 0;
+    bool fail_after_acting = false;
+    std::size_t calls = 0;
+    std::size_t failures = 0;
 
     bool has_list(const std::string& slug) const { return list_parent_.count(slug) > 0; }
     const attribute* find_attribute(const std::string& where, const std::string& slug) const {
@@ -93,6 +99,14 @@ private:
 
     http::client_response handle(const http::client_request& r) {
         if (force_status) return error(force_status, "unauthorized", "forced");
+        const bool fails = fail_every != 0 && ++calls % fail_every == 0;
+        if (!fails) return act(r);
+        ++failures;
+        if (fail_after_acting) act(r);
+        return error(503, "service_unavailable", "flaky");
+    }
+
+    http::client_response act(const http::client_request& r) {
         const bool get = r.method == http_proto::verb::get;
         (get ? reads : writes) += 1;
         const auto target = std::string_view(r.target);

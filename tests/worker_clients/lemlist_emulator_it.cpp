@@ -8,9 +8,11 @@
 #include "outbound/lemlist_client.hpp"
 #include "state/local_rate_gate.hpp"
 #include "test_support.hpp"
+#include "lemlist/event_type.hpp"
 #include "tools/subscriptions.hpp"
 
 using namespace las;
+using las::hook_mode;
 using namespace std::chrono_literals;
 
 namespace {
@@ -57,7 +59,7 @@ struct lemlist_env {
 
 std::size_t count_ours(const std::vector<outbound::lemlist_hook>& hooks, std::string_view type) {
     return static_cast<std::size_t>(std::count_if(hooks.begin(), hooks.end(), [&](const auto& h) {
-        return h.target_url == our_url && h.type == type;
+        return h.target_url == tools::hook_target_url(our_url, type) && h.type == type;
     }));
 }
 
@@ -109,6 +111,35 @@ TEST_CASE("subscriptions sync against the emulator creates and deletes only ours
     REQUIRE(rows.ok());
     CHECK(std::count_if(rows->begin(), rows->end(), [](const auto& r) { return r.ours; }) == 1);
     CHECK(tools::format_hook_rows(*rows).back() == "2 hook(s), 1 ours");
+
+    // One all-events hook instead: the per-type hook goes first, so nothing is refused.
+    settings.mode = hook_mode::all;
+    const auto all = env.run(tools::sync_subscriptions(env.client, settings));
+    INFO(joined(all.lines()));
+    CHECK(all.exit_code() == 0);
+    hooks = env.hooks();
+    REQUIRE(hooks.size() == 2);
+    CHECK(std::count_if(hooks.begin(), hooks.end(), [](const auto& h) { return h.target_url == our_url && h.type.empty(); }) == 1);
+}
+
+TEST_CASE("Lemlist keeps one hook per targetUrl: every type subscribed, none refused") {
+    lemlist_env env;
+    // What the sync did before each hook had its own URL: the second create is refused.
+    REQUIRE(env.run(env.client.create_hook(std::string(our_url), "paused", std::nullopt)).ok());
+    auto twin = env.run(env.client.create_hook(std::string(our_url), "resumed", std::nullopt));
+    REQUIRE_FALSE(twin.ok());
+    CHECK(twin.error().status == 409);
+
+    std::vector<std::string> types;
+    for (const auto& info : lemlist::known_event_types())
+        if (!info.removed && !lemlist::is_lead_state_group(info.name)) types.emplace_back(info.name);
+    tools::subscription_settings settings{std::string(our_url), "s", types, false};
+    const auto report = env.run(tools::sync_subscriptions(env.client, settings));
+    INFO(joined(report.lines()));
+    CHECK(report.exit_code() == 0);
+    const auto hooks = env.hooks();
+    CHECK(hooks.size() == types.size());
+    for (const auto& t : types) CHECK(count_ours(hooks, t) == 1);
 }
 
 TEST_CASE("a plan-gated hooks route is surfaced verbatim") {

@@ -118,7 +118,7 @@ TEST_CASE("provision creates everything once - the second run changes nothing an
     CHECK(f.attio_state.writes == writes_before);
     CHECK(has_line(second.lines(), "nothing to change: the workspace is already provisioned"));
 
-    CHECK_FALSE(test::run_sync(tools::check_provisioned(f.client, enrollment)).has_value());
+    CHECK_FALSE(test::run_sync(tools::check_provisioned(f.client, enrollment)).problem.has_value());
 }
 
 TEST_CASE("a dry run plans without writing") {
@@ -134,7 +134,7 @@ TEST_CASE("a dry run plans without writing") {
     CHECK(has_line(lines, "dry run: "));
     CHECK_FALSE(f.attio_state.has_list("lemlist_events"));
 
-    const auto problem = test::run_sync(tools::check_provisioned(f.client, std::nullopt));
+    const auto problem = test::run_sync(tools::check_provisioned(f.client, std::nullopt)).problem;
     REQUIRE(problem.has_value());
     CHECK(problem->find("run `sync-worker provision`") != std::string::npos);
 }
@@ -156,7 +156,7 @@ TEST_CASE("drift is reported, not fixed, and makes the exit code non-zero") {
     // The rest was provisioned.
     CHECK(f.attio_state.find_attribute("people", "lemlist_paused"));
 
-    const auto problem = test::run_sync(tools::check_provisioned(f.client, std::nullopt));
+    const auto problem = test::run_sync(tools::check_provisioned(f.client, std::nullopt)).problem;
     REQUIRE(problem.has_value());
     CHECK(problem->find("differs") != std::string::npos);
 }
@@ -181,7 +181,99 @@ TEST_CASE("an API error stops the run with exit code 2 and says why") {
     CHECK(report.exit_code() == 2);
     CHECK(report.changes() == 0);
     CHECK(has_line(report.lines(), "ERROR list lemlist_events: permanent (401 unauthorized)"));
-    const auto problem = test::run_sync(tools::check_provisioned(f.client, std::nullopt));
+    const auto problem = test::run_sync(tools::check_provisioned(f.client, std::nullopt)).problem;
     REQUIRE(problem.has_value());
     CHECK(problem->find("cannot check") != std::string::npos);
+}
+
+TEST_CASE("transient Attio failures are waited out - lost answers to creates included - and each wait is said") {
+    fixture f;
+    f.attio_state.fail_every = 3;  // a third of all calls answer 503
+    f.attio_state.fail_after_acting = GENERATE(false, true);
+    const tools::enrollment_list_spec enrollment{"lemlist_enrollments", "lemlist_campaign_id"};
+    std::vector<std::string> waits;
+    tools::provision_options options;
+    options.enrollment = enrollment;
+    options.retry_backoff = {std::chrono::milliseconds(1), std::chrono::milliseconds(4)};
+    options.on_wait = [&](const std::string& line) { waits.push_back(line); };
+
+    const auto report = test::run_sync(tools::provision(f.client, options));
+    INFO(report.lines(true).back());
+    CHECK(report.exit_code() == 0);
+    CHECK(f.attio_state.failures > 10);
+    CHECK(waits.size() == f.attio_state.failures);
+    REQUIRE_FALSE(waits.empty());
+    CHECK(waits.front().starts_with("waiting 0.0 s before retrying "));
+    CHECK(waits.front().find("503") != std::string::npos);
+    CHECK(waits.front().find("giving up in") != std::string::npos);
+
+    // Everything landed once: a clean run afterwards has nothing to do.
+    f.attio_state.fail_every = 0;
+    const auto again = f.run(false, enrollment);
+    CHECK(again.changes() == 0);
+    CHECK(again.exit_code() == 0);
+}
+
+TEST_CASE("an Attio that stays down ends the run once the retry budget is spent") {
+    fixture f;
+    f.attio_state.fail_every = 1;
+    tools::provision_options options;
+    options.retry_backoff = {std::chrono::milliseconds(20), std::chrono::milliseconds(20)};
+    options.retry_budget = std::chrono::milliseconds(100);
+    std::size_t waits = 0;
+    options.on_wait = [&](const std::string&) { ++waits; };
+    const auto started = std::chrono::steady_clock::now();
+    const auto report = test::run_sync(tools::provision(f.client, options));
+    CHECK(report.exit_code() == 2);
+    CHECK(has_line(report.lines(), "the retry budget is spent"));
+    CHECK(waits >= 3);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+}
+
+TEST_CASE("mappings: each target must exist with a type that can hold the value - resolved for the worker") {
+    fixture f;
+    REQUIRE(f.run(false).exit_code() == 0);
+    f.attio_state.add_attribute("people", {"lemlist_tier", "number"});
+    f.attio_state.add_attribute("people", {"lemlist_plan", "select"});
+    f.attio_state.add_option("people.lemlist_plan", {"Gold"});
+    f.attio_state.add_option("people.lemlist_plan", {"Old", true});
+    f.attio_state.add_attribute("people", {"account", "record-reference"});
+    f.attio_state.add_attribute("lemlist_events", {"lemlist_gender", "text"});
+    using on = attribute_mapping::target;
+    const std::vector<attribute_mapping> good{{"tier", "lemlist_tier", on::person},
+                                              {"plan", "lemlist_plan", on::person},
+                                              {"Gender", "lemlist_gender", on::entry}};
+
+    auto check = test::run_sync(tools::check_provisioned(f.client, std::nullopt, good));
+    INFO(check.problem.value_or(""));
+    CHECK_FALSE(check.problem);
+    REQUIRE(check.mappings.size() == 3);
+    CHECK(check.mappings[0].attio_type == "number");
+    CHECK(check.mappings[1].attio_type == "select");
+    CHECK(check.mappings[1].option_titles == std::vector<std::string>{"Gold"});  // archived options left out
+    CHECK(check.mappings[2].attio_type == "text");
+
+    SECTION("a wrong slug stops start-up with one line naming it") {
+        auto bad = good;
+        bad.push_back({"tier", "lemlist_teir", on::person});
+        const auto c = test::run_sync(tools::check_provisioned(f.client, std::nullopt, bad));
+        REQUIRE(c.problem);
+        CHECK(c.problem->starts_with("CONFIG_FILE mappings[3] (tier -> people.lemlist_teir)"));
+        CHECK(c.problem->find("no attribute `lemlist_teir`") != std::string::npos);
+        tools::provision_options options;
+        options.mappings = bad;
+        const auto report = test::run_sync(tools::provision(f.client, options));
+        CHECK(report.exit_code() == 2);
+        CHECK(has_line(report.lines(), "ERROR CONFIG_FILE mappings[3]"));
+    }
+    SECTION("a type that cannot hold a Lemlist value") {
+        const auto c = test::run_sync(tools::check_provisioned(f.client, std::nullopt, {{"acct", "account", on::person}}));
+        REQUIRE(c.problem);
+        CHECK(c.problem->find("is of type record-reference") != std::string::npos);
+    }
+    SECTION("one of the product's own attributes") {
+        const auto c = test::run_sync(tools::check_provisioned(f.client, std::nullopt, {{"x", "lemlist_status", on::person}}));
+        REQUIRE(c.problem);
+        CHECK(c.problem->find("written by lemlist-attio-sync itself") != std::string::npos);
+    }
 }

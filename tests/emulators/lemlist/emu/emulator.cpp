@@ -23,6 +23,8 @@ constexpr std::string_view spa_html =
     "<script src=\"/static/js/main.js\"></script></body></html>";
 
 constexpr std::string_view plan_gated_text = "route is available starting emailPro plan";
+// The field report gives only the status; the body text is ours (UNCONFIRMED).
+constexpr std::string_view duplicate_target_text = "A webhook with this targetUrl already exists";
 
 api_response text(unsigned status, std::string_view body) {
     api_response r;
@@ -761,6 +763,9 @@ api_response emulator::create_hook(const split_target& t, const std::string& bod
     if (!split_url(trim_ascii(*target))) return text(400, "Bad params (targetUrl must be a URL)");
     hook h;
     h.target_url = trim_ascii(*target);
+    // Field report (reference §3.2): the uniqueness key is targetUrl alone, whatever the type.
+    if (std::any_of(hooks_.begin(), hooks_.end(), [&](const hook& other) { return other.target_url == h.target_url; }))
+        return text(409, duplicate_target_text);
     if (const auto* type = json::find(*doc, "type"); type && !type->IsNull()) {
         if (!type->IsString()) return text(400, "Bad params (type must be a string)");
         h.type = type->GetString();

@@ -174,6 +174,17 @@ profile make_profile(rng& r, const play_spec& spec, bool linkedin_enabled, std::
     p.linkedin_only = linkedin_enabled && r.chance(spec.linkedin_only_share);
     const std::string tag = std::string(play_tag) + std::to_string(index);
     if (!p.linkedin_only) p.email = ascii_fold(p.first) + "." + ascii_fold(p.last) + "." + tag + "@" + p.domain;
+    // Lemlist keeps an imported email as it was typed: every fourth lead's has capitals
+    // ("Jane.Doe.p13@Example.com"). Decided by position, not the generator, so the draws of
+    // every other field stay what they were.
+    if (!p.email.empty() && index % 4 == 3) {
+        p.email[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(p.email[0])));
+        const auto at = p.email.find('@');
+        if (at + 1 < p.email.size())
+            p.email[at + 1] = static_cast<char>(std::toupper(static_cast<unsigned char>(p.email[at + 1])));
+        if (const auto dot = p.email.find('.'); dot + 1 < at)
+            p.email[dot + 1] = static_cast<char>(std::toupper(static_cast<unsigned char>(p.email[dot + 1])));
+    }
     if (linkedin_enabled && (p.linkedin_only || r.chance(0.75))) {
         const std::string slug = ascii_fold(p.first) + "-" + ascii_fold(p.last) + "-" + tag;
         const double form = r.unit();

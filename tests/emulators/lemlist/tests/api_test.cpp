@@ -316,7 +316,21 @@ TEST_CASE("hooks: create, list without secrets, delete, plan gating", "[api][hoo
             CHECK(bad.content_type.rfind("text/plain", 0) == 0);
         }
         // Group types are documented hook types.
-        CHECK(call(emu, req("POST", "/api/hooks", R"({"targetUrl":"https://x.example","type":"contacted"})")).status == 200);
+        CHECK(call(emu, req("POST", "/api/hooks", R"({"targetUrl":"https://x.example/c","type":"contacted"})")).status == 200);
+    }
+    SECTION("one hook per targetUrl, whatever the type: 409 for a second (field report)") {
+        const auto same_url = call(emu, req("POST", "/api/hooks",
+                                            R"({"targetUrl":"http://127.0.0.1:8080/webhooks/lemlist","type":"emailsOpened"})"));
+        CHECK(same_url.status == 409);
+        CHECK(same_url.content_type.rfind("text/plain", 0) == 0);
+        CHECK(parse_json(call(emu, req("GET", "/api/hooks")).body).Size() == 3);  // nothing stored
+        // A distinct query string is a distinct URL.
+        CHECK(call(emu, req("POST", "/api/hooks",
+                            R"({"targetUrl":"http://127.0.0.1:8080/webhooks/lemlist?type=emailsOpened","type":"emailsOpened"})"))
+                  .status == 200);
+        // Once the holder is deleted, the URL is free again.
+        REQUIRE(call(emu, req("DELETE", "/api/hooks/" + str(h, "_id"))).status == 200);
+        CHECK(call(emu, req("POST", "/api/hooks", R"({"targetUrl":"http://127.0.0.1:8080/webhooks/lemlist"})")).status == 200);
     }
     SECTION("delete returns the hook, then 404") {
         const auto del = call(emu, req("DELETE", "/api/hooks/" + str(h, "_id")));
