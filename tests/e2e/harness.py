@@ -191,7 +191,7 @@ class Broker:
 class Sandbox:
     """The product on loopback: emulators, gateway, N workers; always torn down."""
 
-    def __init__(self, name, attio_args=(), worker_env=None, workers=1, redis=False, rate_scale=20):
+    def __init__(self, name, attio_args=(), worker_env=None, workers=1, redis=False, rate_scale=20, catch_all_hook=True):
         self.dir = tempfile.mkdtemp(prefix=f"las-e2e-{name}-")
         self.services = []
         self.workers = []
@@ -201,6 +201,7 @@ class Sandbox:
         self.attio_args = list(attio_args)
         self.worker_env = dict(worker_env or {})
         self.worker_count = workers
+        self.catch_all_hook = catch_all_hook  # False: the test subscribes (e.g. `subscriptions sync`)
         self.failed = False
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -258,11 +259,12 @@ class Sandbox:
         code, out = self.worker_command(["provision"])
         if code != 0:
             raise RuntimeError(f"provision failed ({code}): {out}")
-        status, hook = http("POST", self.lemlist_url + "/api/hooks",
-                            {"targetUrl": self.gateway_url + "/webhooks/lemlist", "secret": WEBHOOK_SECRET},
-                            headers=lemlist_auth())
-        if status != 200:
-            raise RuntimeError(f"hook creation failed: {status} {hook}")
+        if self.catch_all_hook:
+            status, hook = http("POST", self.lemlist_url + "/api/hooks",
+                                {"targetUrl": self.gateway_url + "/webhooks/lemlist", "secret": WEBHOOK_SECRET},
+                                headers=lemlist_auth())
+            if status != 200:
+                raise RuntimeError(f"hook creation failed: {status} {hook}")
         for i in range(self.worker_count):
             self.start_worker(i)
 
