@@ -4,6 +4,8 @@
 # Parameters (environment):
 #   RABBITMQ_PORT  AMQP port (default 5672)
 #   RABBITMQ_DIR   base dir for data, logs and pid file (default /tmp/las-rabbitmq-$RABBITMQ_PORT)
+#   RABBITMQ_COOKIE  the Erlang cookie (default: a random one per node); nodes of one cluster
+#                  share it (deploy/rabbitmq-cluster.sh)
 # The dist port is derived (AMQP port + 20000) so nodes on different ports do not clash.
 set -euo pipefail
 
@@ -34,7 +36,11 @@ start() {
   fi
   mkdir -p "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE" "$HOME"
   # The Erlang cookie must be private and shared by server and rabbitmqctl (both use $HOME).
-  if [ ! -f "$HOME/.erlang.cookie" ]; then
+  if [ -n "${RABBITMQ_COOKIE:-}" ]; then
+    rm -f "$HOME/.erlang.cookie"
+    printf '%s' "$RABBITMQ_COOKIE" > "$HOME/.erlang.cookie"
+    chmod 400 "$HOME/.erlang.cookie"
+  elif [ ! -f "$HOME/.erlang.cookie" ]; then
     head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$HOME/.erlang.cookie"
     chmod 400 "$HOME/.erlang.cookie"
   fi

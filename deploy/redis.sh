@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A private redis-server on loopback, no systemd.
 #   deploy/redis.sh start|stop|status
-# Parameters: REDIS_PORT (default 6379), REDIS_DIR (default /tmp/las-redis-$REDIS_PORT).
+# Parameters: REDIS_PORT (default 6379), REDIS_DIR (default /tmp/las-redis-$REDIS_PORT),
+#   REDIS_AOF=yes for an append-only file fsync'ed every second (what production runs: a
+#   restart keeps the idempotency keys; without it a restart forgets them).
 set -euo pipefail
 
 port="${REDIS_PORT:-6379}"
@@ -14,7 +16,8 @@ start() {
   fi
   mkdir -p "$base"
   redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --pidfile "$pidfile" \
-    --dir "$base" --logfile "$base/redis.log" --save "" --appendonly no
+    --dir "$base" --logfile "$base/redis.log" --save "" \
+    --appendonly "${REDIS_AOF:-no}" --appendfsync everysec
   for _ in $(seq 1 100); do
     if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then
       echo "redis: ready on 127.0.0.1:$port"; return 0

@@ -144,8 +144,8 @@ def http(method, url, body=None, headers=None, timeout=30):
 
 
 class Broker:
-    def __init__(self):
-        self.url = require_env("LAS_TEST_AMQP_URL")
+    def __init__(self, url=None):
+        self.url = url or require_env("LAS_TEST_AMQP_URL")
 
     def _channel(self):
         conn = pika.BlockingConnection(pika.URLParameters(self.url))
@@ -191,12 +191,14 @@ class Broker:
 class Sandbox:
     """The product on loopback: emulators, gateway, N workers; always torn down."""
 
-    def __init__(self, name, attio_args=(), worker_env=None, workers=1, redis=False, rate_scale=20, catch_all_hook=True):
+    def __init__(self, name, attio_args=(), worker_env=None, workers=1, redis=False, rate_scale=20, catch_all_hook=True,
+                 amqp_url=None, worker_amqp_urls=(), redis_url=None):
         self.dir = tempfile.mkdtemp(prefix=f"las-e2e-{name}-")
         self.services = []
         self.workers = []
-        self.broker = Broker()
-        self.redis_url = require_env("LAS_TEST_REDIS_URL") if redis else None
+        self.broker = Broker(amqp_url)  # the gateway's broker too
+        self.worker_amqp_urls = list(worker_amqp_urls)  # per worker index, else the gateway's
+        self.redis_url = (redis_url or require_env("LAS_TEST_REDIS_URL")) if redis else None
         self.rate_scale = rate_scale
         self.attio_args = list(attio_args)
         self.worker_env = dict(worker_env or {})
@@ -275,7 +277,8 @@ class Sandbox:
 
     def worker_env_for(self, index):
         scale = self.rate_scale or 1000
-        env = {"AMQP_URL": self.broker.url, "ATTIO_BASE_URL": self.attio_url, "ATTIO_API_KEY": ATTIO_KEY,
+        amqp_url = self.worker_amqp_urls[index] if index < len(self.worker_amqp_urls) else self.broker.url
+        env = {"AMQP_URL": amqp_url, "ATTIO_BASE_URL": self.attio_url, "ATTIO_API_KEY": ATTIO_KEY,
                "LEMLIST_BASE_URL": self.lemlist_url, "LEMLIST_API_KEY": LEMLIST_KEY,
                "STATE_DIR": os.path.join(self.dir, "state"), "LOG_LEVEL": "info",
                "ATTIO_READS_PER_SECOND": str(100 * scale), "ATTIO_WRITES_PER_SECOND": str(25 * scale),
