@@ -13,6 +13,7 @@
 #include "tools/dlq.hpp"
 #include "tools/enroll.hpp"
 #include "tools/reconcile.hpp"
+#include "tools/trace.hpp"
 #include "tools/run_command.hpp"
 #include "tools/runtime.hpp"
 
@@ -86,6 +87,10 @@ int main(int argc, char** argv) {
     auto* campaign_option = reconcile->add_option("--campaign", reconcile_campaign, "Only this campaign (cam_…)");
     auto* type_option = reconcile->add_option("--type", reconcile_type, "Only this activity type (or group)");
     reconcile->add_flag("--dry-run", reconcile_args.dry_run, "Page and count, publish nothing");
+
+    auto* trace = app.add_subcommand("trace", "What became of one event: deliveries, dead letter, Attio entry");
+    std::string trace_id;
+    trace->add_option("activity_id", trace_id, "The event's activity id (its idempotency key)")->required();
 
     auto* dlq = app.add_subcommand("dlq", "Inspect, replay and purge dead letters");
     dlq->require_subcommand(1);
@@ -172,6 +177,7 @@ int main(int argc, char** argv) {
         if (*subs_list) return las::tools::subscriptions_list_command(rt);
         if (enroll_options) return las::tools::enroll_command(rt, *enroll_options);
         if (reconcile_options) return las::tools::reconcile_command(rt, *reconcile_options);
+        if (*trace) return las::tools::trace_command(rt, trace_id);
     } catch (const las::config_error& e) {
         std::cerr << "sync-worker: " << e.what() << "\n";
         return 2;

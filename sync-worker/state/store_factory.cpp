@@ -2,8 +2,10 @@
 
 #include "state/local_rate_gate.hpp"
 #include "state/redis_store.hpp"
+#include "state/redis_trace_log.hpp"
 #include "state/shared_limiter.hpp"
 #include "state/sqlite_store.hpp"
+#include "state/sqlite_trace_log.hpp"
 
 namespace las::state {
 namespace {
@@ -36,10 +38,15 @@ worker_state make_worker_state(const worker_settings& settings, redis_options op
         auto store = std::make_shared<redis_store>(out.redis, redis_options_of(settings));
         out.idempotency = store;
         out.locks = store;
+        out.traces = std::make_shared<redis_trace_log>(out.redis, settings.idempotency_ttl);
     } else {
         auto store = std::make_shared<sqlite_store>(sqlite_options(settings));
         out.idempotency = store;
         out.locks = store;
+        sqlite_trace_options trace;
+        trace.directory = settings.state_dir;
+        trace.ttl = settings.idempotency_ttl;
+        out.traces = std::make_shared<sqlite_trace_log>(trace);
     }
     return out;
 }

@@ -14,6 +14,7 @@
 #include "core/settings.hpp"
 #include "state/idempotency_store.hpp"
 #include "state/rate_gate.hpp"
+#include "state/trace_log.hpp"
 #include "state/redis_connection.hpp"
 
 namespace las::state {
@@ -22,6 +23,7 @@ struct worker_state {
     std::shared_ptr<idempotency_store> idempotency;
     std::shared_ptr<lock_store> locks;       // the same object as idempotency
     std::shared_ptr<redis_client> redis;     // null without REDIS_URL
+    std::shared_ptr<trace_log> traces;       // what became of each event (sync-worker trace)
 
     // The gate for one provider budget (e.g. "lemlist", 20, 2s): pool-wide when Redis is
     // configured, else local to this process.

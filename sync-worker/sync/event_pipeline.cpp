@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "amqp/async_publish.hpp"
+#include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "lemlist/event.hpp"
@@ -14,6 +15,29 @@ namespace {
 event_time now_ms() { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
 
 }  // namespace
+
+std::string trace_line(const processing_outcome& outcome, std::string_view disposition, std::string_view type,
+                       std::string_view source, std::string_view received_at, unsigned attempt, sys_ms at) {
+    std::string out = "{\"at\":" + json::quoted(format_iso8601(at));
+    auto field = [&out](std::string_view name, std::string_view value) {
+        if (value.empty()) return;
+        out += ',';
+        json::append_quoted(out, name);
+        out += ':';
+        json::append_quoted(out, value);
+    };
+    field("source", source.empty() ? std::string_view("webhook") : source);
+    field("received_at", received_at);
+    out += ",\"attempt\":" + std::to_string(attempt);
+    field("type", type);
+    field("outcome", to_string(outcome.what));
+    field("disposition", disposition);
+    field("reason", outcome.reason);
+    field("error", outcome.detail);
+    field("record_id", outcome.record_id);
+    field("entry_id", outcome.entry_id);
+    return out + "}";
+}
 
 event_pipeline::event_pipeline(asio::io_context& io, amqp::connection_settings broker, amqp::publisher& publisher,
                                event_processor& processor, metrics::registry& registry, pipeline_settings settings)
@@ -118,6 +142,13 @@ awaitable<void> event_pipeline::handle(amqp::delivery delivery) {
         if (outcome.person_created) people_created_.inc();
         if (outcome.what == processing_outcome::kind::done)
             person_writes_.with({outcome.person_written ? "written" : "skipped"}).inc();
+    }
+    if (settings_.trace && !delivery.message_id.empty()) {
+        const auto source = amqp::header_string(delivery.headers, amqp::header::source);
+        const auto attempt = static_cast<unsigned>(amqp::header_int(delivery.headers, amqp::header::attempts).value_or(0)) + 1;
+        const std::string_view disposition = settled ? std::string_view(plan.label) : std::string_view("requeued");
+        settings_.trace(delivery.message_id, trace_line(outcome, disposition, type, source.value_or(""),
+                                                        received_header.value_or(""), attempt, now_ms()));
     }
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     duration_.observe(elapsed);

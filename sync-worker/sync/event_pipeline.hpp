@@ -7,12 +7,16 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "amqp/consumer.hpp"
 #include "amqp/publisher.hpp"
 #include "amqp/topology.hpp"
 #include "core/metrics.hpp"
+#include "core/time.hpp"
 #include "http/asio.hpp"
 #include "sync/event_processor.hpp"
 
@@ -21,7 +25,15 @@ namespace las::sync {
 struct pipeline_settings {
     unsigned max_attempts = 8;
     std::uint16_t prefetch = 64;
+    // Hears one line (compact JSON) per settled delivery, for `sync-worker trace`: must not
+    // block (the worker posts it to its blocking pool).
+    std::function<void(std::string key, std::string line)> trace;
 };
+
+// The trace line of one settled delivery: {"at","source","received_at","attempt","outcome",
+// "disposition","reason"?,"error"?,"record_id"?,"entry_id"?,"type"}.
+std::string trace_line(const processing_outcome& outcome, std::string_view disposition, std::string_view type,
+                       std::string_view source, std::string_view received_at, unsigned attempt, sys_ms at);
 
 class event_pipeline {
 public:

@@ -153,6 +153,8 @@ awaitable<processing_outcome> event_processor::process_claimed(const lemlist::ev
     const std::string& record_id = matched->record_id;
     processing_outcome done = make(processing_outcome::kind::done);
     done.person_created = matched->created;
+    done.record_id = record_id;
+    if (const auto it = claim.steps.find(std::string(step_entry)); it != claim.steps.end()) done.entry_id = it->second;
 
     if (!claim.steps.contains(std::string(step_entry))) {
         if (!co_await renew(key, claim.token))
@@ -172,6 +174,7 @@ awaitable<processing_outcome> event_processor::process_claimed(const lemlist::ev
         }
         if (!co_await record(key, claim.token, step_entry, *entry))
             co_return make(processing_outcome::kind::deferred, "lease_lost", "another worker took the event over");
+        done.entry_id = *entry;
     }
 
     if (!claim.steps.contains(std::string(step_person))) {

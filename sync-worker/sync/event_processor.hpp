@@ -37,6 +37,8 @@ struct processing_outcome {
     std::optional<std::chrono::milliseconds> retry_after;
     bool person_created = false;
     bool person_written = false;
+    std::string record_id;  // the matched Person, once known
+    std::string entry_id;   // the event's entry, once written (or found)
 };
 std::string_view to_string(processing_outcome::kind k);
 

@@ -89,6 +89,12 @@ int run_worker(runtime& rt) {
     sync::pipeline_settings pipeline_settings;
     pipeline_settings.max_attempts = settings.max_attempts;
     pipeline_settings.prefetch = static_cast<std::uint16_t>(std::min(settings.prefetch, 65'535u));
+    pipeline_settings.trace = [&rt, traces = rt.state().traces](std::string key, std::string line) {
+        asio::post(rt.blocking(), [traces, key = std::move(key), line = std::move(line)] {
+            if (auto r = traces->append(key, line); !r)
+                log::warn("trace.append_failed", {{"key", key}, {"error", r.error().message}});
+        });
+    };
     sync::event_pipeline pipeline(rt.io(), *broker, publisher, processor, rt.registry(), pipeline_settings);
 
     auto work = asio::make_work_guard(rt.io());

@@ -40,6 +40,17 @@ def main():
         sb.wait_settled(len(landing), len(unmatched) + len(lead_less), timeout=180)
 
         problems = []
+        # The operator's view of one event of each kind: `sync-worker trace`.
+        if landing:
+            key = event_key(landing[0])
+            code, out = sb.worker_command(["trace", key])
+            if code != 0 or "attempt 1 (webhook)  done → ack" not in out or "attio:      entry " not in out:
+                problems.append(f"trace of a landed event ({code}):\n{out}")
+        if unmatched:
+            key = event_key(unmatched[0])
+            code, out = sb.worker_command(["trace", key])
+            if code != 1 or "dead letter: reason unmatched" not in out or "dead_letter: unmatched" not in out:
+                problems.append(f"trace of a dead-lettered event ({code}):\n{out}")
         entries = sb.attio_entries()["data"]
         people = sb.attio_people()["data"]
         landed_keys = sorted(en["values"].get("activity_id") for en in entries)
