@@ -3,6 +3,7 @@
 
 #include "state/redis_trace_log.hpp"
 #include "test_support.hpp"
+#include "trace_log_contract.hpp"
 
 using namespace las::state;
 using namespace std::chrono_literals;
@@ -12,18 +13,7 @@ TEST_CASE("redis trace log: lines per key in order, capped at the newest, expiri
     const auto prefix = test::unique_prefix();
     redis_trace_log log(client, 3600s, prefix);
 
-    REQUIRE(log.append("act_1", R"({"attempt":1})").ok());
-    REQUIRE(log.append("act_2", R"({"x":1})").ok());
-    REQUIRE(log.append("act_1", R"({"attempt":2})").ok());
-    auto lines = log.lines("act_1");
-    REQUIRE(lines.ok());
-    CHECK(*lines == std::vector<std::string>{R"({"attempt":1})", R"({"attempt":2})"});
-    CHECK(log.lines("act_unknown")->empty());
-
-    for (std::size_t i = 0; i < max_trace_lines + 5; ++i) REQUIRE(log.append("act_many", std::to_string(i)).ok());
-    lines = log.lines("act_many");
-    REQUIRE(lines->size() == max_trace_lines);
-    CHECK(lines->front() == "5");
+    test::check_trace_log_contract(log);
 
     auto ttl = client->command({"TTL", prefix + "trace:act_1"});
     REQUIRE(ttl.ok());
