@@ -9,6 +9,7 @@
 
 #include "core/log.hpp"
 #include "core/settings.hpp"
+#include "tools/attio_webhook.hpp"
 #include "tools/commands.hpp"
 #include "tools/dlq.hpp"
 #include "tools/enroll.hpp"
@@ -24,6 +25,8 @@ Environment (see docs/configuration.md):
   ATTIO_BASE_URL, ATTIO_API_KEY        Attio REST v2 (default https://api.attio.com)
   LEMLIST_BASE_URL, LEMLIST_API_KEY    Lemlist REST (default https://api.lemlist.com)
   PUBLIC_WEBHOOK_URL       the gateway URL Lemlist posts to (subscriptions)
+  PUBLIC_ATTIO_WEBHOOK_URL the gateway URL Attio posts to (attio-webhook; default:
+                           PUBLIC_WEBHOOK_URL's origin + /webhooks/attio)
   LEMLIST_WEBHOOK_SECRET   given to Lemlist with each hook
   REDIS_URL                shared state for a worker pool (else SQLite under STATE_DIR)
   STATE_DIR                embedded state directory (default ./state)
@@ -57,6 +60,13 @@ int main(int argc, char** argv) {
     bool subs_dry_run = false;
     subs_sync->add_flag("--dry-run", subs_dry_run, "Show the plan, change nothing");
     auto* subs_list = subscriptions->add_subcommand("list", "Show Lemlist's hooks and which are ours");
+
+    auto* attio_webhook = app.add_subcommand("attio-webhook", "The Attio webhook of the enrollment list");
+    attio_webhook->require_subcommand(1);
+    auto* attio_webhook_sync =
+        attio_webhook->add_subcommand("sync", "Create or update Attio's webhook for the enrollment list's entries");
+    bool attio_webhook_dry_run = false;
+    attio_webhook_sync->add_flag("--dry-run", attio_webhook_dry_run, "Show the plan, change nothing");
 
     auto* enroll = app.add_subcommand("enroll", "Enroll Attio People into a Lemlist campaign, progress shown");
     las::tools::enroll_args enroll_args;
@@ -185,6 +195,7 @@ int main(int argc, char** argv) {
         if (*provision) return las::tools::provision_command(rt, provision_dry_run, provision_verbose);
         if (*subs_sync) return las::tools::subscriptions_sync_command(rt, subs_dry_run);
         if (*subs_list) return las::tools::subscriptions_list_command(rt);
+        if (*attio_webhook_sync) return las::tools::attio_webhook_sync_command(rt, attio_webhook_dry_run);
         if (enroll_options) return las::tools::enroll_command(rt, *enroll_options);
         if (reconcile_options) return las::tools::reconcile_command(rt, *reconcile_options);
     } catch (const las::config_error& e) {

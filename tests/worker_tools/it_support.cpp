@@ -117,6 +117,17 @@ attio::entry attio_side::entry(const std::string& list, const std::string& entry
     return std::move(r).value();
 }
 
+std::vector<attio::webhook_info> attio_side::webhooks() {
+    auto r = run_in(ctx_, client_.list_webhooks(100, 0));
+    if (!r) FAIL("list webhooks: " << r.error().describe());
+    return std::move(r).value();
+}
+
+void attio_side::update_webhook(const std::string& id, std::vector<attio::webhook_subscription> subscriptions) {
+    auto r = run_in(ctx_, client_.update_webhook(id, std::move(subscriptions)));
+    if (!r) FAIL("update webhook: " << r.error().describe());
+}
+
 attio::entry attio_side::create_entry(const std::string& list, const std::string& record_id,
                                       const std::string& values_json) {
     auto r = run_in(ctx_, client_.create_entry(list, "people", record_id, values_json));

@@ -58,6 +58,9 @@ public:
     // PATCH an entry's values, as a rep editing it in Attio would.
     void patch_entry(const std::string& list, const std::string& entry_id, const std::string& values_json);
     attio::entry entry(const std::string& list, const std::string& entry_id);
+    // Every webhook of the workspace (GET /v2/webhooks, one page of 100), and a PATCH of one.
+    std::vector<attio::webhook_info> webhooks();
+    void update_webhook(const std::string& id, std::vector<attio::webhook_subscription> subscriptions);
     attio::list_info list(const std::string& slug);
 
     static constexpr const char* api_key = "attio-sandbox-key";
