@@ -124,7 +124,8 @@ int main(int argc, char** argv) {
     dlq_purge->add_option("--id", purge_args.ids, "Message id (repeatable)");
     auto* purge_reason_option = dlq_purge->add_option("--reason", purge_reason, "Every dead letter of this x-dlq-reason");
     auto* purge_type_option = dlq_purge->add_option("--type", purge_type, "With --reason: only this event type");
-    auto* purge_since_option = dlq_purge->add_option("--since", purge_since, "With --reason: only those failed at or after TIME");
+    auto* purge_since_option =
+        dlq_purge->add_option("--since", purge_since, "With --reason: only those failed at or after TIME");
     dlq_purge->add_flag("--dry-run", purge_dry_run, "Print what would be removed, remove nothing");
     for (auto* sub : {dlq_list, dlq_show, dlq_replay, dlq_purge}) sub->fallthrough();  // `dlq list --queue …` too
 

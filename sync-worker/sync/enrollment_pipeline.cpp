@@ -215,7 +215,8 @@ awaitable<std::optional<record_outcome>> enrollment_pipeline::resolve_entry(cons
     }
     // Two events of one entry in one delivery enroll once.
     for (const auto& r : requests) {
-        if (r.entry && r.entry->entry_id == event.entry_id && r.campaign_id == decision.campaign_id) co_return std::nullopt;
+        const bool same = r.entry && r.entry->entry_id == event.entry_id && r.campaign_id == decision.campaign_id;
+        if (same) co_return std::nullopt;
     }
     requests.push_back(record_request{job_id, decision.campaign_id, record_id, decision.options.flags,
                                       decision.options.icebreaker, where});
@@ -235,7 +236,8 @@ awaitable<enrollment_pipeline::job_run> enrollment_pipeline::run_attio_webhook(c
     const bool replay = amqp::header_string(delivery.headers, amqp::header::source) == "replay";
     std::vector<record_request> requests;
     for (const auto& event : hook->entries) {
-        if (auto settled = co_await resolve_entry(event, requests, run.job_id, replay)) run.records.push_back(std::move(*settled));
+        auto settled = co_await resolve_entry(event, requests, run.job_id, replay);
+        if (settled) run.records.push_back(std::move(*settled));
     }
     auto results = co_await run_records(std::move(requests));
     run.records.insert(run.records.end(), std::make_move_iterator(results.begin()), std::make_move_iterator(results.end()));

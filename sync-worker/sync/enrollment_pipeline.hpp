@@ -6,8 +6,8 @@
 // (x-source=attio_webhook) whose list-entry.created/.updated events on the enrollment list
 // enroll the entry's parent Person into the campaign named by the entry's campaign attribute
 // once it holds a cam_… id, with the entry's options over the TOML defaults, once per entry
-// and campaign (enrollment_entry.hpp). The records run with bounded concurrency through the enrollment_processor;
-// the job then settles like an event (disposition.hpp, names of amqp::attio_enrollments()):
+// and campaign (enrollment_entry.hpp). The records run with bounded concurrency through the
+// enrollment_processor; the job then settles like an event (disposition.hpp, names of amqp::attio_enrollments()):
 //   every record settled                       → ack
 //   some record failed transiently             → the whole job to the retry ladder (records
 //                                                already settled are skipped next time);
