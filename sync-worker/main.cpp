@@ -9,6 +9,7 @@
 
 #include "core/log.hpp"
 #include "core/settings.hpp"
+#include "tools/attio_webhook.hpp"
 #include "tools/commands.hpp"
 #include "tools/dlq.hpp"
 #include "tools/enroll.hpp"
@@ -25,6 +26,8 @@ Environment (see docs/configuration.md):
   ATTIO_BASE_URL, ATTIO_API_KEY        Attio REST v2 (default https://api.attio.com)
   LEMLIST_BASE_URL, LEMLIST_API_KEY    Lemlist REST (default https://api.lemlist.com)
   PUBLIC_WEBHOOK_URL       the gateway URL Lemlist posts to (subscriptions)
+  PUBLIC_ATTIO_WEBHOOK_URL the gateway URL Attio posts to (attio-webhook; default:
+                           PUBLIC_WEBHOOK_URL's origin + /webhooks/attio)
   LEMLIST_WEBHOOK_SECRET   given to Lemlist with each hook
   REDIS_URL                shared state for a worker pool (else SQLite under STATE_DIR)
   STATE_DIR                embedded state directory (default ./state)
@@ -58,6 +61,13 @@ int main(int argc, char** argv) {
     bool subs_dry_run = false;
     subs_sync->add_flag("--dry-run", subs_dry_run, "Show the plan, change nothing");
     auto* subs_list = subscriptions->add_subcommand("list", "Show Lemlist's hooks and which are ours");
+
+    auto* attio_webhook = app.add_subcommand("attio-webhook", "The Attio webhook of the enrollment list");
+    attio_webhook->require_subcommand(1);
+    auto* attio_webhook_sync =
+        attio_webhook->add_subcommand("sync", "Create or update Attio's webhook for the enrollment list's entries");
+    bool attio_webhook_dry_run = false;
+    attio_webhook_sync->add_flag("--dry-run", attio_webhook_dry_run, "Show the plan, change nothing");
 
     auto* enroll = app.add_subcommand("enroll", "Enroll Attio People into a Lemlist campaign, progress shown");
     las::tools::enroll_args enroll_args;
@@ -104,23 +114,36 @@ int main(int argc, char** argv) {
     std::string dlq_show_id;
     dlq_show->add_option("id", dlq_show_id, "Message id")->required();
     auto* dlq_replay = dlq->add_subcommand("replay", "Republish dead letters to the pipeline (confirmed, then removed)");
-    std::vector<std::string> dlq_replay_ids;
-    std::string dlq_replay_type;
-    bool dlq_replay_all = false;
-    auto* replay_ids = dlq_replay->add_option("--id", dlq_replay_ids, "Message id (repeatable)");
-    auto* replay_all = dlq_replay->add_flag("--all", dlq_replay_all, "Every dead letter");
-    auto* replay_type = dlq_replay->add_option("--type", dlq_replay_type, "Every dead letter of this event type");
-    replay_all->excludes(replay_ids)->excludes(replay_type);
-    auto* dlq_purge = dlq->add_subcommand("purge", "Remove the named dead letters");
-    std::vector<std::string> dlq_purge_ids;
-    dlq_purge->add_option("--id", dlq_purge_ids, "Message id (repeatable)")->required();
+    las::tools::dlq_args replay_args;
+    std::string replay_type, replay_reason, replay_since;
+    dlq_replay->add_option("--id", replay_args.ids, "Message id (repeatable)");
+    dlq_replay->add_flag("--all", replay_args.all, "Every dead letter");
+    auto* replay_type_option = dlq_replay->add_option("--type", replay_type, "Only this event type");
+    auto* replay_reason_option = dlq_replay->add_option("--reason", replay_reason, "Only this x-dlq-reason");
+    auto* replay_since_option =
+        dlq_replay->add_option("--since", replay_since, "Only those failed at or after TIME (ISO-8601, or 7d, 12h, 30m)");
+    auto* dlq_purge = dlq->add_subcommand("purge", "Remove the named dead letters, or those of a reason");
+    las::tools::dlq_args purge_args;
+    std::string purge_type, purge_reason, purge_since;
+    bool purge_dry_run = false;
+    dlq_purge->add_option("--id", purge_args.ids, "Message id (repeatable)");
+    auto* purge_reason_option = dlq_purge->add_option("--reason", purge_reason, "Every dead letter of this x-dlq-reason");
+    auto* purge_type_option = dlq_purge->add_option("--type", purge_type, "With --reason: only this event type");
+    auto* purge_since_option =
+        dlq_purge->add_option("--since", purge_since, "With --reason: only those failed at or after TIME");
+    dlq_purge->add_flag("--dry-run", purge_dry_run, "Print what would be removed, remove nothing");
     for (auto* sub : {dlq_list, dlq_show, dlq_replay, dlq_purge}) sub->fallthrough();  // `dlq list --queue …` too
 
     CLI11_PARSE(app, argc, argv);
-    if (*dlq_replay && !dlq_replay_all && replay_ids->count() == 0 && replay_type->count() == 0) {
-        std::cerr << "sync-worker: dlq replay needs --id ID…, --all or --type T\n";
-        return 2;
-    }
+    auto take = [](CLI::Option* option, std::string& value, std::optional<std::string>& into) {
+        if (option->count() > 0) into = value;
+    };
+    take(replay_type_option, replay_type, replay_args.type);
+    take(replay_reason_option, replay_reason, replay_args.reason);
+    take(replay_since_option, replay_since, replay_args.since);
+    take(purge_type_option, purge_type, purge_args.type);
+    take(purge_reason_option, purge_reason, purge_args.reason);
+    take(purge_since_option, purge_since, purge_args.since);
 
     try {
         auto settings = las::worker_settings::from_env(las::process_environment());
@@ -132,14 +155,17 @@ int main(int argc, char** argv) {
             const auto ctx = las::tools::make_dlq_context(settings, *pipeline.value());
             if (*dlq_list) return las::tools::dlq_list_command(ctx, dlq_limit);
             if (*dlq_show) return las::tools::dlq_show_command(ctx, dlq_show_id);
-            if (*dlq_replay) {
-                las::tools::dlq_selection selection;
-                selection.all = dlq_replay_all;
-                selection.ids.insert(dlq_replay_ids.begin(), dlq_replay_ids.end());
-                if (replay_type->count() > 0) selection.type = dlq_replay_type;
-                return las::tools::dlq_replay_command(ctx, selection);
+            if (*dlq_replay || *dlq_purge) {
+                const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+                const auto verb = *dlq_replay ? las::tools::dlq_verb::replay : las::tools::dlq_verb::purge;
+                auto selection = las::tools::make_dlq_selection(*dlq_replay ? replay_args : purge_args, verb, now);
+                if (!selection) {
+                    std::cerr << "sync-worker: " << selection.error() << "\n";
+                    return 2;
+                }
+                if (*dlq_replay) return las::tools::dlq_replay_command(ctx, *selection);
+                return las::tools::dlq_purge_command(ctx, *selection, purge_dry_run);
             }
-            if (*dlq_purge) return las::tools::dlq_purge_command(ctx, dlq_purge_ids);
         }
         std::optional<las::tools::reconcile_options> reconcile_options;
         if (*reconcile) {
@@ -175,6 +201,7 @@ int main(int argc, char** argv) {
         if (*provision) return las::tools::provision_command(rt, provision_dry_run, provision_verbose);
         if (*subs_sync) return las::tools::subscriptions_sync_command(rt, subs_dry_run);
         if (*subs_list) return las::tools::subscriptions_list_command(rt);
+        if (*attio_webhook_sync) return las::tools::attio_webhook_sync_command(rt, attio_webhook_dry_run);
         if (enroll_options) return las::tools::enroll_command(rt, *enroll_options);
         if (reconcile_options) return las::tools::reconcile_command(rt, *reconcile_options);
         if (*trace) return las::tools::trace_command(rt, trace_id);

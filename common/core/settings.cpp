@@ -168,6 +168,9 @@ worker_settings worker_settings::from_env(const env_lookup& e) {
     s.lemlist_api_key = env::string(e, "LEMLIST_API_KEY");
     s.public_webhook_url = env::string(e, "PUBLIC_WEBHOOK_URL");
     if (s.public_webhook_url) require_url_scheme("PUBLIC_WEBHOOK_URL", *s.public_webhook_url, {"https", "http"});
+    // Attio delivers to https:// only (reference §5).
+    s.public_attio_webhook_url = env::string(e, "PUBLIC_ATTIO_WEBHOOK_URL");
+    if (s.public_attio_webhook_url) require_url_scheme("PUBLIC_ATTIO_WEBHOOK_URL", *s.public_attio_webhook_url, {"https"});
     s.lemlist_webhook_secret = env::string(e, "LEMLIST_WEBHOOK_SECRET");
     s.redis_url = env::string(e, "REDIS_URL");
     if (s.redis_url) require_url_scheme("REDIS_URL", *s.redis_url, {"redis"});

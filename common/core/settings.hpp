@@ -116,6 +116,7 @@ struct worker_settings {
     std::string lemlist_base_url = "https://api.lemlist.com";
     std::optional<std::string> lemlist_api_key;
     std::optional<std::string> public_webhook_url;
+    std::optional<std::string> public_attio_webhook_url;  // Attio's target_url (attio-webhook sync)
     std::optional<std::string> lemlist_webhook_secret;  // given to Lemlist when creating hooks
     std::optional<std::string> redis_url;
     std::string state_dir = "./state";

@@ -169,6 +169,16 @@ awaitable<call_result<entry>> client::get_entry(std::string list, std::string en
                                        parse_entry_answer);
 }
 
+awaitable<call_result<entry>> client::patch_entry(std::string list, std::string entry_id,
+                                                  std::string entry_values_json) {
+    std::string body = "{\"data\":{\"entry_values\":";
+    body += entry_values_json.empty() ? std::string_view("{}") : std::string_view(entry_values_json);
+    body += "}}";
+    co_return co_await exchange<entry>("patch_entry", budget::write, http_proto::verb::patch,
+                                       list_path(list) + "/entries/" + percent_encode(entry_id), std::move(body), true,
+                                       parse_entry_answer);
+}
+
 awaitable<call_result<std::vector<entry>>> client::find_entries_by_activity_id(std::string list,
                                                                                std::string activity_id) {
     co_return co_await query_entries(std::move(list), equality_filter(sync::entry_attr::activity_id, activity_id),
@@ -242,6 +252,28 @@ awaitable<call_result<select_option>> client::create_option(target t, std::strin
     co_return co_await exchange<select_option>("create_option", budget::write, http_proto::verb::post,
                                                options_path(t, identifier, attribute), std::move(body), true,
                                                parse_option_answer);
+}
+
+// --- webhooks ------------------------------------------------------------------------------
+
+awaitable<call_result<std::vector<webhook_info>>> client::list_webhooks(std::size_t limit, std::size_t offset) {
+    query_string q;
+    q.add("limit", limit).add("offset", offset);
+    co_return co_await exchange<std::vector<webhook_info>>("list_webhooks", budget::read, http_proto::verb::get,
+                                                           "/v2/webhooks" + q.text(), {}, true, parse_webhook_list);
+}
+
+awaitable<call_result<webhook_info>> client::create_webhook(std::string target_url,
+                                                            std::vector<webhook_subscription> subscriptions) {
+    co_return co_await exchange<webhook_info>("create_webhook", budget::write, http_proto::verb::post, "/v2/webhooks",
+                                              webhook_body(target_url, subscriptions), false, parse_webhook_answer);
+}
+
+awaitable<call_result<webhook_info>> client::update_webhook(std::string webhook_id,
+                                                            std::vector<webhook_subscription> subscriptions) {
+    co_return co_await exchange<webhook_info>("update_webhook", budget::write, http_proto::verb::patch,
+                                              "/v2/webhooks/" + percent_encode(webhook_id),
+                                              webhook_body({}, subscriptions), true, parse_webhook_answer);
 }
 
 }  // namespace las::attio

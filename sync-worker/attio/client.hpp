@@ -1,5 +1,6 @@
 #pragma once
-// Typed client for Attio REST v2 (records, list entries, lists, attributes, select options),
+// Typed client for Attio REST v2 (records, list entries, lists, attributes, select options,
+// webhooks),
 // `Authorization: Bearer <key>`. Every call waits on Attio's read or write gate (published
 // limits: 100 reads/s, 25 writes/s; the /query endpoints are reads although they are POSTs)
 // and honours a 429's Retry-After (an HTTP-date) for the whole gate it drew on; see
@@ -21,6 +22,7 @@
 
 #include "attio/errors.hpp"
 #include "attio/types.hpp"
+#include "attio/webhooks.hpp"
 #include "http/asio.hpp"
 #include "outbound/gated_caller.hpp"
 #include "state/rate_gate.hpp"
@@ -78,6 +80,8 @@ public:
                                                              std::size_t limit, std::size_t offset = 0);
     // GET /v2/lists/{list}/entries/{entry_id} (list: slug or id); a missing entry is is_not_found().
     awaitable<call_result<entry>> get_entry(std::string list, std::string entry_id);
+    // PATCH /v2/lists/{list}/entries/{entry_id} {entry_values}: sets the given attributes.
+    awaitable<call_result<entry>> patch_entry(std::string list, std::string entry_id, std::string entry_values_json);
     // Entries whose text attribute `activity_id` equals `activity_id`: did an uncertain create land?
     awaitable<call_result<std::vector<entry>>> find_entries_by_activity_id(std::string list, std::string activity_id);
 
@@ -95,6 +99,17 @@ public:
                                                                     std::string attribute);
     awaitable<call_result<select_option>> create_option(target t, std::string identifier, std::string attribute,
                                                         std::string title);
+
+    // --- webhooks ---------------------------------------------------------------------------
+    // GET /v2/webhooks?limit=&offset=: one page (Attio takes limit 10..100).
+    awaitable<call_result<std::vector<webhook_info>>> list_webhooks(std::size_t limit, std::size_t offset);
+    // POST /v2/webhooks: the answer carries the signing secret, the only time Attio shows it.
+    // Not replay-safe (a second POST makes a second webhook).
+    awaitable<call_result<webhook_info>> create_webhook(std::string target_url,
+                                                        std::vector<webhook_subscription> subscriptions);
+    // PATCH /v2/webhooks/{id}: replaces the subscriptions.
+    awaitable<call_result<webhook_info>> update_webhook(std::string webhook_id,
+                                                        std::vector<webhook_subscription> subscriptions);
 
 private:
     enum class budget { read, write };

@@ -63,6 +63,7 @@ const std::vector<attribute_spec>& person_attributes() {
         {std::string(person_attr::last_campaign), "Lemlist last campaign", t::text, {}},
         {std::string(person_attr::enrollment_status), "Lemlist enrollment status", t::select,
          {"enrolled", "duplicate", "rejected", "failed"}},
+        {std::string(person_attr::enrollment_reason), "Lemlist enrollment reason", t::text, {}},
         {std::string(person_attr::interest_at), "Lemlist interest at", t::timestamp, {}},
         {std::string(person_attr::last_campaign_at), "Lemlist last campaign at", t::timestamp, {}},
         {std::string(person_attr::linkedin_url), "Lemlist LinkedIn URL", t::text, {}, /*unique=*/true},
@@ -73,6 +74,28 @@ const std::vector<attribute_spec>& person_attributes() {
 bool is_managed_attribute(bool on_entry, std::string_view slug) {
     const auto& specs = on_entry ? entry_attributes() : person_attributes();
     return std::any_of(specs.begin(), specs.end(), [&](const auto& spec) { return spec.slug == slug; });
+}
+
+std::vector<attribute_spec> enrollment_entry_attributes(std::string_view campaign_attribute) {
+    using t = attribute_type;
+    namespace a = enrollment_attr;
+    std::vector<attribute_spec> specs;
+    if (!campaign_attribute.empty()) specs.push_back({std::string(campaign_attribute), "Lemlist campaign ID", t::text, {}});
+    for (const attribute_spec& spec : std::initializer_list<attribute_spec>{
+             {std::string(a::find_email), "Lemlist: find email", t::checkbox, {}},
+             {std::string(a::verify_email), "Lemlist: verify email", t::checkbox, {}},
+             {std::string(a::find_phone), "Lemlist: find phone", t::checkbox, {}},
+             {std::string(a::linkedin_enrichment), "Lemlist: LinkedIn enrichment", t::checkbox, {}},
+             {std::string(a::deduplicate), "Lemlist: deduplicate", t::checkbox, {}},
+             {std::string(a::icebreaker), "Lemlist icebreaker", t::text, {}},
+             {std::string(a::status), "Lemlist enrollment status", t::select, {"enrolled", "duplicate", "rejected", "failed"}},
+             {std::string(a::reason), "Lemlist enrollment reason", t::text, {}},
+             {std::string(a::answered_campaign), "Lemlist enrollment campaign ID", t::text, {}},
+         }) {
+        // A campaign attribute configured with one of our slugs is not listed twice.
+        if (spec.slug != campaign_attribute) specs.push_back(spec);
+    }
+    return specs;
 }
 
 }  // namespace las::sync

@@ -108,13 +108,16 @@ result<attio_webhook, std::string> parse_attio_webhook(std::string_view body) {
         const auto& e = (*events)[i];
         const std::string field = "events[" + std::to_string(i) + "]";
         if (!e.IsObject()) return fail(field + ": not an object");
-        if (json::get_string(e, "event_type").value_or("") != "list-entry.created") {
+        const auto type = json::get_string(e, "event_type").value_or("");
+        if (type != "list-entry.created" && type != "list-entry.updated") {
             ++hook.ignored;
             continue;
         }
         const auto* id = json::find(e, "id");
         if (!id || !id->IsObject()) return fail(field + ".id: missing or not an object");
-        attio_entry_created c;
+        attio_entry_event c;
+        c.updated = type == "list-entry.updated";
+        c.attribute_id = std::string(json::get_string(*id, "attribute_id").value_or(""));
         const auto list = json::get_nonempty_string(*id, "list_id");
         const auto entry = json::get_nonempty_string(*id, "entry_id");
         if (!list) return fail(field + ".id.list_id: missing");
@@ -125,7 +128,7 @@ result<attio_webhook, std::string> parse_attio_webhook(std::string_view body) {
         auto parent = json::get_string(e, "parent_object_id");
         if (!parent) parent = json::get_string(e, "parent_object");
         c.parent_object = std::string(parent.value_or(""));
-        hook.created.push_back(std::move(c));
+        hook.entries.push_back(std::move(c));
     }
     return hook;
 }

@@ -7,10 +7,11 @@
 //     options the job leaves out take the TOML enrollment defaults;
 //
 //   a raw Attio webhook body (header x-source=attio_webhook):
-//     {"webhook_id":"…","events":[{"event_type":"list-entry.created",
-//       "id":{"workspace_id","list_id","entry_id"},"parent_object_id"|"parent_object":…,
-//       "parent_record_id":…}, …]}
-//     only list-entry.created events matter; the entry itself is fetched (payloads carry ids only).
+//     {"webhook_id":"…","events":[{"event_type":"list-entry.created"|"list-entry.updated",
+//       "id":{"workspace_id","list_id","entry_id"[,"attribute_id" on updated]},
+//       "parent_object_id"|"parent_object":…,"parent_record_id":…,"actor":{…}}, …]}
+//     only list-entry.created and .updated events matter (a rep fills in the campaign after
+//     adding the entry); the entry itself is fetched (payloads carry ids only).
 //
 // And what goes back: the reply to a job that asked for one (direct reply-to).
 
@@ -54,17 +55,19 @@ bool is_campaign_id(std::string_view id);
 result<enrollment_job, std::string> parse_enrollment_job(std::string_view body, std::string_view message_id,
                                                          const enrollment_defaults& defaults);
 
-struct attio_entry_created {
+struct attio_entry_event {
+    bool updated = false;          // list-entry.updated (else .created)
     std::string list_id;
     std::string entry_id;
+    std::string attribute_id;      // updated: the attribute that changed (may be empty)
     std::string parent_object;     // parent_object_id (a uuid) or parent_object (a slug), as sent
     std::string parent_record_id;
 };
 
 struct attio_webhook {
     std::string webhook_id;
-    std::vector<attio_entry_created> created;  // the list-entry.created events
-    std::size_t ignored = 0;                   // events of other types
+    std::vector<attio_entry_event> entries;  // the list-entry.created and .updated events
+    std::size_t ignored = 0;                 // events of other types
 };
 
 result<attio_webhook, std::string> parse_attio_webhook(std::string_view body);

@@ -8,6 +8,7 @@
 #include "sync/attio_schema.hpp"
 #include "sync/disposition.hpp"
 #include "sync/enrollment_batch.hpp"
+#include "sync/enrollment_entry.hpp"
 
 namespace las::sync {
 namespace {
@@ -148,20 +149,24 @@ awaitable<enrollment_pipeline::job_run> enrollment_pipeline::run_api_job(const a
     co_return run;
 }
 
-awaitable<std::optional<record_outcome>> enrollment_pipeline::resolve_entry(const attio_entry_created& created,
+awaitable<std::optional<record_outcome>> enrollment_pipeline::resolve_entry(const attio_entry_event& event,
                                                                             std::vector<record_request>& requests,
-                                                                            const std::string& job_id) {
+                                                                            const std::string& job_id, bool replay) {
     auto failure = [&](const outbound::call_error& e, std::string_view doing) {
         record_outcome o;
-        o.record_id = created.parent_record_id;
+        o.record_id = event.parent_record_id;
         o.message = "Attio " + std::string(doing) + ": " + e.describe();
         o.reason = e.kind == outbound::failure::permanent ? "attio_rejected" : std::string(outbound::to_string(e.kind));
         o.what = e.kind == outbound::failure::permanent ? record_outcome::kind::dead_letter : record_outcome::kind::retry;
         o.retry_after = e.retry_after;
         return o;
     };
+    auto ignored = [&](std::string_view why) {
+        log::debug("enrollment.entry_ignored", {{"entry_id", event.entry_id}, {"reason", why}});
+        return std::nullopt;
+    };
     if (settings_.enrollment_list.empty()) {
-        log::warn("enrollment.entry_ignored", {{"entry_id", created.entry_id}, {"reason", "no enrollment list configured"}});
+        log::warn("enrollment.entry_ignored", {{"entry_id", event.entry_id}, {"reason", "no enrollment list configured"}});
         co_return std::nullopt;
     }
     if (!list_id_) {
@@ -169,39 +174,52 @@ awaitable<std::optional<record_outcome>> enrollment_pipeline::resolve_entry(cons
         if (!list) co_return failure(list.error(), "read the enrollment list " + settings_.enrollment_list);
         list_id_ = list->list_id;
     }
-    if (created.list_id != *list_id_ && created.list_id != settings_.enrollment_list) {
-        log::debug("enrollment.entry_ignored", {{"list_id", created.list_id}, {"reason", "another list"}});
-        co_return std::nullopt;
-    }
-    auto entry = co_await attio_.get_entry(settings_.enrollment_list, created.entry_id);
+    if (event.list_id != *list_id_ && event.list_id != settings_.enrollment_list) co_return ignored("another list");
+    auto entry = co_await attio_.get_entry(settings_.enrollment_list, event.entry_id);
     if (!entry) {
-        if (attio::is_not_found(entry.error())) {
-            // Removed from the list since: nothing to enroll.
-            log::info("enrollment.entry_ignored", {{"entry_id", created.entry_id}, {"reason", "entry gone"}});
-            co_return std::nullopt;
-        }
-        co_return failure(entry.error(), "read entry " + created.entry_id);
+        // Removed from the list since: nothing to enroll.
+        if (attio::is_not_found(entry.error())) co_return ignored("entry gone");
+        co_return failure(entry.error(), "read entry " + event.entry_id);
     }
-    const std::string record_id = entry->parent_record_id.empty() ? created.parent_record_id : entry->parent_record_id;
+    const std::string record_id = entry->parent_record_id.empty() ? event.parent_record_id : entry->parent_record_id;
     if (!entry->parent_object.empty() && entry->parent_object != people_object) {
-        log::warn("enrollment.entry_ignored", {{"entry_id", created.entry_id}, {"reason", "parent is not a Person"},
+        log::warn("enrollment.entry_ignored", {{"entry_id", event.entry_id}, {"reason", "parent is not a Person"},
                                                {"parent_object", entry->parent_object}});
         co_return std::nullopt;
     }
-    const auto campaign = entry_text(entry->values, settings_.campaign_attribute);
-    if (!campaign || !is_campaign_id(*campaign)) {
-        record_outcome o;
-        o.what = record_outcome::kind::dead_letter;
-        o.record_id = record_id;
-        o.status = enrollment_status::failed;
-        o.reason = "missing_campaign";
-        o.message = "entry " + created.entry_id + " on " + settings_.enrollment_list + ": " +
-                    (campaign ? "\"" + *campaign + "\" in " + settings_.campaign_attribute + " is not a Lemlist campaign id"
-                              : "no campaign id in " + settings_.campaign_attribute);
-        if (!record_id.empty()) o.written_back = co_await processor_.mark_failed(record_id);
-        co_return o;
+    auto decision = decide_entry(entry->values, settings_.campaign_attribute, settings_.defaults, replay);
+    entry_ref where{settings_.enrollment_list, event.entry_id};
+    switch (decision.what) {
+        case entry_decision::kind::wait: co_return ignored("no campaign id yet");
+        case entry_decision::kind::answered: co_return ignored("already answered for this campaign");
+        case entry_decision::kind::invalid_campaign: {
+            // The rep sees why on the entry; fixing the id (an update) enrolls. Nothing for an operator.
+            record_outcome o;
+            o.record_id = record_id;
+            o.campaign_id = decision.campaign_id;
+            o.entry = where;
+            o.status = enrollment_status::failed;
+            o.reason = "invalid_campaign";
+            o.message = decision.message;
+            auto refusal = co_await processor_.answer_entry(where, enrollment_status::failed, decision.message,
+                                                            decision.campaign_id);
+            if (refusal) {
+                auto f = failure(*refusal, "write the answer on entry " + event.entry_id);
+                f.record_id = record_id;
+                co_return f;
+            }
+            o.written_back = true;
+            co_return o;
+        }
+        case entry_decision::kind::enroll: break;
     }
-    requests.push_back(record_request{job_id, *campaign, record_id, flags_from(settings_.defaults), std::nullopt});
+    // Two events of one entry in one delivery enroll once.
+    for (const auto& r : requests) {
+        const bool same = r.entry && r.entry->entry_id == event.entry_id && r.campaign_id == decision.campaign_id;
+        if (same) co_return std::nullopt;
+    }
+    requests.push_back(record_request{job_id, decision.campaign_id, record_id, decision.options.flags,
+                                      decision.options.icebreaker, where});
     co_return std::nullopt;
 }
 
@@ -214,9 +232,12 @@ awaitable<enrollment_pipeline::job_run> enrollment_pipeline::run_attio_webhook(c
         co_return run;
     }
     if (run.job_id.empty()) run.job_id = "attio:" + hook->webhook_id;
+    // An operator's DLQ replay asks again for an entry whose answer is `failed`.
+    const bool replay = amqp::header_string(delivery.headers, amqp::header::source) == "replay";
     std::vector<record_request> requests;
-    for (const auto& created : hook->created) {
-        if (auto settled = co_await resolve_entry(created, requests, run.job_id)) run.records.push_back(std::move(*settled));
+    for (const auto& event : hook->entries) {
+        auto settled = co_await resolve_entry(event, requests, run.job_id, replay);
+        if (settled) run.records.push_back(std::move(*settled));
     }
     auto results = co_await run_records(std::move(requests));
     run.records.insert(run.records.end(), std::make_move_iterator(results.begin()), std::make_move_iterator(results.end()));
@@ -261,10 +282,10 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
         // worker holds right now is left to that worker (it is reported failed here, pending).
         for (auto& r : run.records) {
             if (r.what != record_outcome::kind::retry) continue;
-            r.written_back = co_await processor_.mark_failed(r.record_id);
             r.what = record_outcome::kind::dead_letter;
             r.status = enrollment_status::failed;
             r.message = "gave up after " + std::to_string(plan.attempts) + " attempts: " + r.message;
+            r.written_back = co_await processor_.mark_failed(r);
         }
     }
     const bool terminal = plan.label == "ack" || plan.label == "dead_letter";

@@ -3,10 +3,11 @@
 // (small prefetch: one job is up to 250 Lemlist calls), beside the event pipeline.
 //
 // A delivery is a job from the gateway's POST /v1/enrollments, or a raw Attio webhook body
-// (x-source=attio_webhook) whose list-entry.created events on the enrollment list enroll the
-// entry's parent Person into the campaign named by the entry's campaign attribute, with the
-// TOML defaults. The records run with bounded concurrency through the enrollment_processor;
-// the job then settles like an event (disposition.hpp, names of amqp::attio_enrollments()):
+// (x-source=attio_webhook) whose list-entry.created/.updated events on the enrollment list
+// enroll the entry's parent Person into the campaign named by the entry's campaign attribute
+// once it holds a cam_… id, with the entry's options over the TOML defaults, once per entry
+// and campaign (enrollment_entry.hpp). The records run with bounded concurrency through the
+// enrollment_processor; the job then settles like an event (disposition.hpp, names of amqp::attio_enrollments()):
 //   every record settled                       → ack
 //   some record failed transiently             → the whole job to the retry ladder (records
 //                                                already settled are skipped next time);
@@ -74,9 +75,9 @@ private:
     awaitable<job_run> run_api_job(const amqp::delivery& delivery);
     awaitable<job_run> run_attio_webhook(const amqp::delivery& delivery);
     awaitable<std::vector<record_outcome>> run_records(std::vector<record_request> requests);
-    awaitable<std::optional<record_outcome>> resolve_entry(const attio_entry_created& created,
+    awaitable<std::optional<record_outcome>> resolve_entry(const attio_entry_event& event,
                                                            std::vector<record_request>& requests,
-                                                           const std::string& job_id);
+                                                           const std::string& job_id, bool replay);
     void reply(const amqp::delivery& delivery, std::string body);
 
     asio::io_context& io_;

@@ -3,6 +3,7 @@
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "sync/attio_schema.hpp"
+#include "sync/enrollment_entry.hpp"
 #include "sync/offload.hpp"
 
 namespace las::sync {
@@ -10,6 +11,7 @@ namespace {
 
 constexpr std::string_view step_lead = "lead";
 constexpr std::string_view step_person = "person";
+constexpr std::string_view step_entry = "entry";
 
 record_outcome outcome(record_outcome::kind k, const std::string& record_id, std::string reason, std::string message) {
     record_outcome o;
@@ -68,13 +70,33 @@ std::string enrollment_key(std::string_view job_id, std::string_view record_id) 
     return key;
 }
 
+std::string entry_enrollment_key(std::string_view entry_id, std::string_view campaign_id) {
+    std::string key = "enroll-entry:";
+    key += entry_id;
+    key += ':';
+    key += campaign_id;
+    return key;
+}
+
+std::string enrollment_key(const record_request& r) {
+    if (r.entry) return entry_enrollment_key(r.entry->entry_id, r.campaign_id);
+    return enrollment_key(r.job_id, r.record_id);
+}
+
 enrollment_processor::enrollment_processor(attio::client& attio, outbound::lemlist_client& lemlist,
                                            state::idempotency_store& store, asio::thread_pool& blocking,
                                            enrollment_processor_settings settings)
     : attio_(attio), lemlist_(lemlist), store_(store), blocking_(blocking), settings_(settings) {}
 
 awaitable<record_outcome> enrollment_processor::process(record_request r) {
-    const auto key = enrollment_key(r.job_id, r.record_id);
+    auto result = co_await process_request(r);
+    result.campaign_id = r.campaign_id;
+    result.entry = r.entry;
+    co_return result;
+}
+
+awaitable<record_outcome> enrollment_processor::process_request(const record_request& r) {
+    const auto key = enrollment_key(r);
     auto claim = co_await offload(blocking_, [&] { return store_.claim(key, settings_.lease); });
     if (!claim)
         co_return outcome(record_outcome::kind::retry, r.record_id, "state_store_unavailable", claim.error().message);
@@ -139,7 +161,7 @@ awaitable<result<enrollment_processor::person_read, record_outcome>> enrollment_
 
 awaitable<record_outcome> enrollment_processor::process_claimed(const record_request& r,
                                                                 const state::claim_result& claim) {
-    const auto key = enrollment_key(r.job_id, r.record_id);
+    const auto key = enrollment_key(r);
     std::optional<record_outcome> verdict;
     if (const auto it = claim.steps.find(std::string(step_lead)); it != claim.steps.end()) verdict = decode_verdict(it->second);
 
@@ -170,58 +192,113 @@ awaitable<record_outcome> enrollment_processor::process_claimed(const record_req
     verdict->record_id = r.record_id;
     const enrollment_status status = verdict->status.value_or(enrollment_status::failed);
 
-    if (claim.steps.contains(std::string(step_person))) {
-        verdict->written_back = true;
-        co_return std::move(*verdict);
-    }
-    auto written = co_await attio_.patch_record(std::string(people_object), r.record_id,
-                                                writeback_values(status, verdict->lead_id));
-    if (!written) {
-        auto failure = attio_failure(written.error(), r.record_id, "write the enrollment status");
-        if (failure.what == record_outcome::kind::retry) co_return failure;
-        // Attio refuses the write-back (the Person is gone, the attribute is not provisioned):
-        // keep Lemlist's verdict in the report, and have an operator look.
+    // Attio refuses a write-back (the Person is gone, an attribute is not provisioned): keep
+    // Lemlist's verdict in the report, and have an operator look.
+    auto refused = [&](record_outcome failure) {
         verdict->what = record_outcome::kind::dead_letter;
         verdict->reason = failure.reason;
         verdict->message = verdict->message.empty() ? failure.message : verdict->message + "; " + failure.message;
-        co_return std::move(*verdict);
+        verdict->written_back = false;
+        return std::move(*verdict);
+    };
+    if (!claim.steps.contains(std::string(step_person))) {
+        auto written = co_await attio_.patch_record(
+            std::string(people_object), r.record_id,
+            writeback_values(status, verdict->lead_id, reason_text(*verdict, r.campaign_id)));
+        if (!written) {
+            auto failure = attio_failure(written.error(), r.record_id, "write the enrollment status");
+            if (failure.what == record_outcome::kind::retry) co_return failure;
+            co_return refused(std::move(failure));
+        }
+        if (verdict->what == record_outcome::kind::done) {
+            const bool kept = co_await record(key, claim.token, step_person, std::string(to_string(status)));
+            if (!kept)
+                co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
+        }
+    }
+    if (r.entry && !claim.steps.contains(std::string(step_entry))) {
+        auto refusal = co_await answer_entry(*r.entry, status, reason_text(*verdict), r.campaign_id);
+        if (refusal) {
+            auto failure = attio_failure(*refusal, r.record_id, "write the answer on entry " + r.entry->entry_id);
+            if (failure.what == record_outcome::kind::retry) co_return failure;
+            failure.reason = "attio_rejected";  // the entry exists (a gone entry is no refusal)
+            co_return refused(std::move(failure));
+        }
+        if (verdict->what == record_outcome::kind::done) {
+            const bool kept = co_await record(key, claim.token, step_entry, std::string(to_string(status)));
+            if (!kept)
+                co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
+        }
     }
     verdict->written_back = true;
-    if (verdict->what == record_outcome::kind::done) {
-        const bool kept = co_await record(key, claim.token, step_person, std::string(to_string(status)));
-        if (!kept)
-            co_return outcome(record_outcome::kind::deferred, r.record_id, "lease_lost", "another worker took it over");
-    }
     co_return std::move(*verdict);
 }
 
+awaitable<std::optional<outbound::call_error>> enrollment_processor::answer_entry(entry_ref entry,
+                                                                                  enrollment_status status,
+                                                                                  std::string reason,
+                                                                                  std::string campaign_id) {
+    auto written = co_await attio_.patch_entry(entry.list, entry.entry_id,
+                                               entry_answer_values(status, reason, campaign_id));
+    if (written) co_return std::nullopt;
+    if (attio::is_not_found(written.error())) {
+        // Removed from the list since: the Person holds the answer.
+        log::info("enrollment.entry_gone", {{"entry_id", entry.entry_id}, {"list", entry.list}});
+        co_return std::nullopt;
+    }
+    co_return std::move(written.error());
+}
+
 awaitable<record_outcome> enrollment_processor::already_done(const record_request& r) {
-    // Completed by an earlier delivery of this job: report what the Person says now.
+    // Completed by an earlier delivery of this job (or an earlier event of this entry, for
+    // this campaign): report the answer written then, from the entry or the Person.
     record_outcome o;
     o.what = record_outcome::kind::done;
     o.record_id = r.record_id;
     o.written_back = true;
-    o.message = "already processed by an earlier delivery of this job";
-    auto person = co_await attio_.get_record(std::string(people_object), r.record_id);
-    if (person) {
-        for (auto s : {enrollment_status::enrolled, enrollment_status::duplicate, enrollment_status::rejected,
-                       enrollment_status::failed}) {
-            if (select_title(person->values, person_attr::enrollment_status) == to_string(s)) o.status = s;
+    o.message = r.entry ? "already enrolled from this entry into this campaign"
+                        : "already processed by an earlier delivery of this job";
+    if (r.entry) {
+        auto entry = co_await attio_.get_entry(r.entry->list, r.entry->entry_id);
+        if (entry) {
+            const auto answer = answer_on(entry->values);
+            if (answer.campaign == r.campaign_id) o.status = answer.status;
         }
-        if (o.status == enrollment_status::enrolled) o.lead_id = text_value(person->values, person_attr::lead_id);
+    } else {
+        auto person = co_await attio_.get_record(std::string(people_object), r.record_id);
+        if (person) {
+            for (auto s : {enrollment_status::enrolled, enrollment_status::duplicate, enrollment_status::rejected,
+                           enrollment_status::failed}) {
+                if (select_title(person->values, person_attr::enrollment_status) == to_string(s)) o.status = s;
+            }
+            if (o.status == enrollment_status::enrolled) o.lead_id = text_value(person->values, person_attr::lead_id);
+        }
     }
     if (!o.status) o.status = enrollment_status::duplicate;
     co_return o;
 }
 
-awaitable<bool> enrollment_processor::mark_failed(std::string record_id) {
-    auto written = co_await attio_.patch_record(std::string(people_object), record_id,
-                                                writeback_values(enrollment_status::failed, std::nullopt));
+awaitable<bool> enrollment_processor::mark_failed(record_outcome gave_up) {
+    gave_up.status = enrollment_status::failed;
+    auto written = co_await attio_.patch_record(
+        std::string(people_object), gave_up.record_id,
+        writeback_values(enrollment_status::failed, std::nullopt, reason_text(gave_up, gave_up.campaign_id)));
+    bool landed = true;
     if (!written) {
-        log::warn("enrollment.mark_failed_failed", {{"record_id", record_id}, {"error", written.error().describe()}});
-        co_return false;
+        log::warn("enrollment.mark_failed_failed",
+                  {{"record_id", gave_up.record_id}, {"error", written.error().describe()}});
+        landed = false;
     }
-    co_return true;
+    if (gave_up.entry) {
+        auto refusal = co_await answer_entry(*gave_up.entry, enrollment_status::failed, reason_text(gave_up),
+                                             gave_up.campaign_id);
+        if (refusal) {
+            log::warn("enrollment.mark_failed_failed",
+                      {{"entry_id", gave_up.entry->entry_id}, {"error", refusal->describe()}});
+            landed = false;
+        }
+    }
+    co_return landed;
 }
 
 awaitable<lead_preview> enrollment_processor::preview(std::string record_id, outbound::enrollment_flags flags) {

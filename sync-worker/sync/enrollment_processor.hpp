@@ -2,9 +2,15 @@
 // One record of one enrollment job, start to finish, shared by the queue consumer
 // (enrollment_pipeline.hpp) and `sync-worker enroll`:
 //
-//   claim "<job_id>:<record_id>" → GET the Person (and its Company's name) → Lemlist create
-//   lead with the job's flags → record the verdict against the claim → PATCH the Person's
-//   `lemlist_enrollment_status` (and `lemlist_lead_id` when enrolled) → record → complete.
+//   claim → GET the Person (and its Company's name) → Lemlist create lead with the job's
+//   flags → record the verdict against the claim → PATCH the Person's
+//   `lemlist_enrollment_status` and `lemlist_enrollment_reason` (and `lemlist_lead_id` when
+//   enrolled) → record → for an enrollment-list entry, PATCH the same answer on the entry
+//   (status, reason, and the campaign it answers) → record → complete.
+//
+// The claim is "enroll:<job_id>:<record_id>" for a job, and "enroll-entry:<entry_id>:<campaign>"
+// for an entry: every list-entry event of one entry (created, each update, our own write-back's)
+// is a separate delivery, and the entry enrolls once per campaign whichever comes first.
 //
 // The create-lead POST is not replay-safe, so each step that landed is recorded against the
 // claim: a redelivered job skips the records it completed (already_done), and a retry that
@@ -38,10 +44,15 @@ struct record_request {
     std::string record_id;
     outbound::enrollment_flags flags;
     std::optional<std::string> icebreaker;
+    std::optional<entry_ref> entry;  // triggered by this enrollment-list entry
 };
 
 // The idempotency key of one record of one job.
 std::string enrollment_key(std::string_view job_id, std::string_view record_id);
+// ... of an enrollment-list entry into a campaign.
+std::string entry_enrollment_key(std::string_view entry_id, std::string_view campaign_id);
+// The key `request` is claimed under.
+std::string enrollment_key(const record_request& request);
 
 // What a dry run shows for one record.
 struct lead_preview {
@@ -59,15 +70,22 @@ public:
 
     awaitable<record_outcome> process(record_request request);
 
-    // Writes `failed` on the Person of a record given up on (retries exhausted); true when it
-    // landed. Best effort: the caller reports the record as failed either way.
-    awaitable<bool> mark_failed(std::string record_id);
+    // Writes `failed` and `gave_up.message` as the reason on the Person of a record given up on
+    // (retries exhausted), and on its entry; true when it landed. Best effort: the caller
+    // reports the record as failed either way.
+    awaitable<bool> mark_failed(record_outcome gave_up);
+
+    // Writes an answer on an enrollment-list entry (its status, reason and campaign); nullopt
+    // when it landed or the entry is gone.
+    awaitable<std::optional<outbound::call_error>> answer_entry(entry_ref entry, enrollment_status status,
+                                                                std::string reason, std::string campaign_id);
 
     // Reads the Person and says what would be sent; writes nothing.
     awaitable<lead_preview> preview(std::string record_id, outbound::enrollment_flags flags);
 
 private:
     struct person_read;
+    awaitable<record_outcome> process_request(const record_request& r);
     awaitable<record_outcome> process_claimed(const record_request& r, const state::claim_result& claim);
     awaitable<record_outcome> already_done(const record_request& r);
     awaitable<result<person_read, record_outcome>> read_person(const std::string& record_id);

@@ -109,11 +109,37 @@ std::optional<record_outcome> decode_verdict(std::string_view recorded) {
     return o;
 }
 
-std::string writeback_values(enrollment_status status, const std::optional<std::string>& lead_id) {
+std::string reason_text(const record_outcome& verdict, std::string_view campaign_id) {
+    const auto status = verdict.status.value_or(enrollment_status::failed);
+    std::string text = verdict.message;
+    if (status == enrollment_status::enrolled) {
+        text = verdict.lead_id ? "enrolled as lead " + *verdict.lead_id : std::string("enrolled");
+    } else if (text.empty()) {
+        text = status == enrollment_status::duplicate ? "Lead already in the campaign"
+               : status == enrollment_status::rejected ? "rejected by Lemlist"
+                                                        : "failed";
+    }
+    if (!campaign_id.empty()) text = std::string(campaign_id) + ": " + text;
+    if (text.size() > max_reason_bytes) {
+        std::size_t cut = max_reason_bytes - 3;
+        // Back to the start of a UTF-8 character (continuation bytes are 10xxxxxx).
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+        text.resize(cut);
+        text += "…";
+    }
+    return text;
+}
+
+std::string writeback_values(enrollment_status status, const std::optional<std::string>& lead_id,
+                             std::string_view reason) {
     std::string out = "{";
     json::append_quoted(out, person_attr::enrollment_status);
     out += ':';
     json::append_quoted(out, to_string(status));
+    out += ',';
+    json::append_quoted(out, person_attr::enrollment_reason);
+    out += ':';
+    json::append_quoted(out, reason);
     if (status == enrollment_status::enrolled && lead_id && !lead_id->empty()) {
         out += ',';
         json::append_quoted(out, person_attr::lead_id);

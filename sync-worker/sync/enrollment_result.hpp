@@ -13,6 +13,7 @@
 //                                                    (LEMLIST_BASE_URL is probably wrong)
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,12 @@
 namespace las::sync {
 
 enum class enrollment_status { enrolled, duplicate, rejected, failed };
+
+// An entry of the enrollment list: where an Attio-triggered enrollment writes its answer too.
+struct entry_ref {
+    std::string list;  // slug or id
+    std::string entry_id;
+};
 std::string_view to_string(enrollment_status s);
 
 struct record_outcome {
@@ -39,7 +46,11 @@ struct record_outcome {
     std::string message;                      // Lemlist's text or the failure, for the reply and logs
     std::string reason;                       // retry / dead_letter: a short code for headers and metrics
     std::optional<std::chrono::milliseconds> retry_after;
-    bool written_back = false;                // the status landed on the Person
+    bool written_back = false;                // the status landed on the Person (and the entry)
+    // Which enrollment this is (set by the processor from the request): the campaign, and the
+    // enrollment-list entry when Attio's list triggered it.
+    std::string campaign_id;
+    std::optional<entry_ref> entry;
 };
 std::string_view to_string(record_outcome::kind k);
 
@@ -53,7 +64,15 @@ record_outcome lemlist_verdict(const outbound::call_result<outbound::enrollment>
 std::string encode_verdict(const record_outcome& verdict);
 std::optional<record_outcome> decode_verdict(std::string_view recorded);
 
-// The PATCH `values` writing the status (and the lead id when enrolled) on the Person.
-std::string writeback_values(enrollment_status status, const std::optional<std::string>& lead_id);
+// What the rep reads beside the status: Lemlist's text for duplicate and rejected, the error
+// for failed, the lead for enrolled; never empty, at most max_reason_bytes (cut on a UTF-8
+// character boundary). `campaign_id`, when given, leads the text (the Person's reason, which
+// the last enrollment into any campaign overwrites).
+inline constexpr std::size_t max_reason_bytes = 1000;
+std::string reason_text(const record_outcome& verdict, std::string_view campaign_id = {});
+
+// The PATCH `values` writing the status and its reason (and the lead id when enrolled) on the Person.
+std::string writeback_values(enrollment_status status, const std::optional<std::string>& lead_id,
+                             std::string_view reason);
 
 }  // namespace las::sync

@@ -10,6 +10,7 @@
 #include "amqp/sync_channel.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "tools/time_arg.hpp"
 
 namespace las::tools {
 namespace {
@@ -160,8 +161,44 @@ amqp::publish_request replay_copy(const amqp::delivery& d, const amqp::pipeline&
 
 bool dlq_selection::matches(const dead_letter_row& row) const {
     if (all) return true;
-    if (ids.contains(row.message_id)) return true;
-    return type && row.type == *type;
+    if (!ids.empty()) return ids.contains(row.message_id);
+    if (!has_filter()) return false;
+    if (type && row.type != *type) return false;
+    if (reason && row.reason != *reason) return false;
+    if (since) {
+        const auto failed_at = parse_iso8601(row.failed_at);
+        if (!failed_at || *failed_at < *since) return false;
+    }
+    return true;
+}
+
+result<dlq_selection, std::string> make_dlq_selection(const dlq_args& args, dlq_verb verb, sys_ms now) {
+    const std::string command = verb == dlq_verb::replay ? "dlq replay" : "dlq purge";
+    dlq_selection s;
+    const bool filtered = args.type || args.reason || args.since;
+    if (args.all && verb == dlq_verb::purge) return fail(command + ": --all: never the whole queue; give --id or --reason");
+    if (args.all && (filtered || !args.ids.empty())) return fail(command + ": --all takes no --id, --type, --reason or --since");
+    if (!args.ids.empty() && filtered) return fail(command + ": --id takes no --type, --reason or --since");
+    for (const auto& [name, value] : {std::pair{"--type", &args.type}, std::pair{"--reason", &args.reason}}) {
+        if (*value && (*value)->empty()) return fail(command + ": " + name + ": empty");
+    }
+    for (const auto& id : args.ids) {
+        if (id.empty()) return fail(command + ": --id: empty");
+        s.ids.insert(id);
+    }
+    if (verb == dlq_verb::purge && s.ids.empty() && !args.reason)
+        return fail(command + " needs --id ID… or --reason R (it never empties the whole queue)");
+    if (verb == dlq_verb::replay && !args.all && s.ids.empty() && !filtered)
+        return fail(command + " needs --id ID…, --all, or a filter (--type T, --reason R, --since TIME)");
+    s.all = args.all;
+    s.type = args.type;
+    s.reason = args.reason;
+    if (args.since) {
+        auto since = parse_time_arg(*args.since, now, "--since");
+        if (!since) return fail(command + ": " + since.error());
+        s.since = *since;
+    }
+    return s;
 }
 
 dlq_context make_dlq_context(const worker_settings& settings, const amqp::pipeline& pipeline) {
@@ -307,17 +344,17 @@ int dlq_replay_command(const dlq_context& ctx, const dlq_selection& selection) {
     return (failed == 0 && missing == 0 && !stopped_early) ? 0 : 1;
 }
 
-int dlq_purge_command(const dlq_context& ctx, const std::vector<std::string>& ids) {
-    if (ids.empty()) {
-        std::cerr << "sync-worker: dlq purge needs at least one --id (it never empties the whole DLQ)\n";
+int dlq_purge_command(const dlq_context& ctx, const dlq_selection& selection, bool dry_run) {
+    if (selection.all || (selection.ids.empty() && !selection.reason)) {
+        std::cerr << "sync-worker: dlq purge needs --id or --reason (it never empties the whole DLQ)\n";
         return 2;
     }
-    const std::set<std::string, std::less<>> wanted(ids.begin(), ids.end());
     auto ch = open_dlq(ctx);
     if (!ch) return 2;
     std::set<std::string, std::less<>> purged_ids;
-    std::size_t purged = 0, failed = 0;
+    std::size_t examined = 0, purged = 0, failed = 0;
     bool stopped_early = false;
+    const std::string verb = dry_run ? "would purge " : "purged ";
     while (true) {
         auto got = ch->get(ctx.pipeline->dlq());
         if (!got) {
@@ -326,13 +363,23 @@ int dlq_purge_command(const dlq_context& ctx, const std::vector<std::string>& id
             break;
         }
         if (!*got) break;
+        ++examined;
         const amqp::delivery& d = **got;
-        if (!wanted.contains(d.message_id)) continue;
         const auto row = describe_dead_letter(d);
+        if (!selection.matches(row)) continue;
+        // A dry run acks nothing: what it read goes back when the channel gives it back.
+        if (dry_run) {
+            ++purged;
+            purged_ids.insert(row.message_id);
+            std::cout << verb << row.message_id << " (" << row.type << ", " << row.reason << ", failed at "
+                      << row.failed_at << ")\n";
+            continue;
+        }
         if (auto acked = ch->ack(d); acked) {
             ++purged;
-            purged_ids.insert(d.message_id);
-            std::cout << "purged " << row.message_id << " (" << row.type << ", " << row.reason << ")\n";
+            purged_ids.insert(row.message_id);
+            std::cout << verb << row.message_id << " (" << row.type << ", " << row.reason << ", failed at "
+                      << row.failed_at << ")\n";
         } else {
             ++failed;
             std::cout << "NOT purged " << row.message_id << ": " << acked.error().message << "\n";
@@ -342,13 +389,15 @@ int dlq_purge_command(const dlq_context& ctx, const std::vector<std::string>& id
     }
     give_back(*ch);
     std::size_t missing = 0;
-    for (const auto& id : wanted) {
+    for (const auto& id : selection.ids) {
         if (!purged_ids.contains(id)) {
             ++missing;
             std::cout << "not found: " << id << "\n";
         }
     }
-    std::cout << "purge: purged=" << purged << " failed=" << failed << " not_found=" << missing << "\n";
+    std::cout << (dry_run ? "purge (dry run, nothing removed): " : "purge: ") << "examined=" << examined
+              << (dry_run ? " would_purge=" : " purged=") << purged << " failed=" << failed << " not_found=" << missing
+              << (stopped_early ? " (stopped early)" : "") << "\n";
     std::cout.flush();
     return (failed == 0 && missing == 0 && !stopped_early) ? 0 : 1;
 }

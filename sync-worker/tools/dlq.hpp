@@ -13,7 +13,8 @@
 //               dead letter where it was (if the copy did land after all, the worker's
 //               idempotency drops the second one). When the channel itself is lost, the
 //               broker has requeued every held message: the replay stops and says so.
-//   purge       acks exactly the messages whose id was named.
+//   purge       acks exactly the messages selected (by id, or by reason), printing each;
+//               --dry-run only prints them. Never the whole queue: an id or a reason is required.
 // The tools do not declare the topology: a missing queue or exchange is reported, not created.
 //
 // Exit codes: 0 done; 1 something selected was not replayed/purged or not found; 2 the
@@ -33,6 +34,7 @@
 #include "amqp/url.hpp"
 #include "core/result.hpp"
 #include "core/settings.hpp"
+#include "core/time.hpp"
 
 namespace las::tools {
 
@@ -60,13 +62,33 @@ std::string format_dead_letter(const amqp::delivery& d);
 // headers (x-dlq-reason, x-last-error, x-failed-at) removed; persistent, mandatory.
 amqp::publish_request replay_copy(const amqp::delivery& d, const amqp::pipeline& p);
 
-// Which dead letters a replay takes.
+// Which dead letters a replay (or a purge) takes: the named ids; or every one (--all); or
+// those matching every filter given: --type (the event type), --reason (x-dlq-reason
+// exactly), --since (x-failed-at at or after; a dead letter without a readable x-failed-at
+// does not match). No id and no filter selects nothing.
 struct dlq_selection {
     bool all = false;
     std::set<std::string, std::less<>> ids;
     std::optional<std::string> type;
+    std::optional<std::string> reason;
+    std::optional<sys_ms> since;
     bool matches(const dead_letter_row& row) const;
+    bool has_filter() const { return type || reason || since; }
 };
+
+// The command line of `replay` and `purge`, checked (pure): --id excludes the filters,
+// --all excludes everything else, --since is an ISO-8601 time or a duration back from `now`
+// (7d, 12h, 30m, as reconcile takes it). `purge` also needs --id or --reason (it never
+// empties the whole queue) and has no --all. The error is one line naming the option.
+struct dlq_args {
+    std::vector<std::string> ids;
+    bool all = false;
+    std::optional<std::string> type;
+    std::optional<std::string> reason;
+    std::optional<std::string> since;
+};
+enum class dlq_verb { replay, purge };
+result<dlq_selection, std::string> make_dlq_selection(const dlq_args& args, dlq_verb verb, sys_ms now);
 
 struct dlq_context {
     amqp::connection_settings broker;
@@ -79,6 +101,6 @@ dlq_context make_dlq_context(const worker_settings& settings, const amqp::pipeli
 int dlq_list_command(const dlq_context& ctx, std::size_t limit);
 int dlq_show_command(const dlq_context& ctx, const std::string& message_id);
 int dlq_replay_command(const dlq_context& ctx, const dlq_selection& selection);
-int dlq_purge_command(const dlq_context& ctx, const std::vector<std::string>& ids);
+int dlq_purge_command(const dlq_context& ctx, const dlq_selection& selection, bool dry_run);
 
 }  // namespace las::tools

@@ -235,9 +235,9 @@ int enroll_command(runtime& rt, const enroll_options& options) {
                                    o.what == sync::record_outcome::kind::deferred;
                 if (!again) break;
                 if (attempt >= options.attempts) {
-                    o.written_back = co_await processor.mark_failed(request.record_id);
                     o.status = sync::enrollment_status::failed;
                     o.message = "gave up after " + std::to_string(attempt) + " attempts: " + o.message;
+                    o.written_back = co_await processor.mark_failed(o);
                     break;
                 }
                 auto wait = options.retry_base * (1u << std::min(attempt - 1, 5u));

@@ -379,12 +379,8 @@ schema_spec desired_schema(const std::optional<enrollment_list_spec>& enrollment
     out.lists.push_back({std::string(sync::events_list_slug), std::string(sync::events_list_name),
                          std::string(sync::people_object), sync::entry_attributes()});
     if (enrollment) {
-        list_spec list{enrollment->list_slug, humanize(enrollment->list_slug), std::string(sync::people_object), {}};
-        if (!enrollment->campaign_attribute.empty()) {
-            list.attributes.push_back(
-                {enrollment->campaign_attribute, "Lemlist campaign ID", sync::attribute_type::text, {}});
-        }
-        out.lists.push_back(std::move(list));
+        out.lists.push_back({enrollment->list_slug, humanize(enrollment->list_slug), std::string(sync::people_object),
+                             sync::enrollment_entry_attributes(enrollment->campaign_attribute)});
     }
     out.person_object = std::string(sync::people_object);
     out.person_attributes = sync::person_attributes();

@@ -2,7 +2,8 @@
 // `sync-worker provision [--dry-run]`: make the Attio workspace hold what the product writes
 // (sync/attio_schema.hpp): the list `lemlist_events` (parent people) with its entry
 // attributes, the Person attributes (`lemlist_linkedin_url` unique) and every select option;
-// plus the enrollment list of the TOML settings with its campaign-id text attribute.
+// plus the enrollment list of the TOML settings with its attributes (the campaign-id text, the
+// per-entry options, the status select and reason text written back: attio_schema.hpp).
 //
 // Additive and idempotent: what exists is left alone, what is missing is created, a second
 // run creates nothing and says so. Drift (our slug with another type, a unique flag that

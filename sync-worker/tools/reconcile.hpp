@@ -23,13 +23,9 @@
 #include "core/time.hpp"
 #include "outbound/lemlist_client.hpp"
 #include "tools/runtime.hpp"
+#include "tools/time_arg.hpp"
 
 namespace las::tools {
-
-// A --since/--until value: ISO-8601 with a zone (`2025-03-01T00:00:00Z`), or a duration
-// back from `now`: digits and one unit of s, m, h, d, w (`90m`, `24h`, `7d`). The error is
-// one line naming the option.
-result<sys_ms, std::string> parse_time_arg(std::string_view text, sys_ms now, std::string_view option);
 
 struct reconcile_options {
     sys_ms since{};

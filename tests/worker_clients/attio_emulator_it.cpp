@@ -97,6 +97,28 @@ TEST_CASE("provision against the emulator: creates everything, a second run chan
     auto options = env.run(env.client.list_options(attio::target::lists, "lemlist_events", "event_category"));
     REQUIRE(options.ok());
     CHECK(options->size() == lemlist::all_categories().size());
+
+    // The enrollment list: the rep's campaign and options, and the answer written back.
+    auto enrollment = env.run(env.client.list_attributes(attio::target::lists, "lemlist_enrollments"));
+    REQUIRE(enrollment.ok());
+    auto type_of = [&](std::string_view slug) {
+        const auto a = std::find_if(enrollment->begin(), enrollment->end(), [&](const auto& x) { return x.api_slug == slug; });
+        return a == enrollment->end() ? std::string("missing") : a->type;
+    };
+    CHECK(type_of("lemlist_campaign_id") == "text");
+    CHECK(type_of("lemlist_find_email") == "checkbox");
+    CHECK(type_of("lemlist_deduplicate") == "checkbox");
+    CHECK(type_of("lemlist_icebreaker") == "text");
+    CHECK(type_of("lemlist_enrollment_status") == "select");
+    CHECK(type_of("lemlist_enrollment_reason") == "text");
+    CHECK(type_of("lemlist_enrollment_campaign_id") == "text");
+    auto statuses = env.run(env.client.list_options(attio::target::lists, "lemlist_enrollments", "lemlist_enrollment_status"));
+    REQUIRE(statuses.ok());
+    CHECK(statuses->size() == 4);
+    const auto reason = std::find_if(attributes->begin(), attributes->end(),
+                                     [](const auto& a) { return a.api_slug == sync::person_attr::enrollment_reason; });
+    REQUIRE(reason != attributes->end());
+    CHECK(reason->type == "text");
 }
 
 TEST_CASE("provision --dry-run against the emulator writes nothing") {

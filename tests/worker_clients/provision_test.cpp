@@ -79,9 +79,24 @@ TEST_CASE("the desired schema is the table of sync/attio_schema plus the enrollm
     CHECK(s.lists[0].attributes.size() == sync::entry_attributes().size());
     CHECK(s.lists[1].slug == "lemlist_enrollments");
     CHECK(s.lists[1].name == "Lemlist enrollments");
-    REQUIRE(s.lists[1].attributes.size() == 1);
+    REQUIRE(s.lists[1].attributes.size() == sync::enrollment_entry_attributes("lemlist_campaign_id").size());
     CHECK(s.lists[1].attributes[0].slug == "lemlist_campaign_id");
     CHECK(s.lists[1].attributes[0].type == sync::attribute_type::text);
+    // What the rep fills in per entry, and the answer written back on it.
+    auto enrollment_spec = [&](std::string_view slug) {
+        const auto& a = s.lists[1].attributes;
+        const auto it = std::find_if(a.begin(), a.end(), [&](const auto& x) { return x.slug == slug; });
+        REQUIRE(it != a.end());
+        return *it;
+    };
+    CHECK(enrollment_spec("lemlist_find_email").type == sync::attribute_type::checkbox);
+    CHECK(enrollment_spec("lemlist_deduplicate").type == sync::attribute_type::checkbox);
+    CHECK(enrollment_spec("lemlist_icebreaker").type == sync::attribute_type::text);
+    CHECK(enrollment_spec("lemlist_enrollment_status").options ==
+          std::vector<std::string>{"enrolled", "duplicate", "rejected", "failed"});
+    CHECK(enrollment_spec("lemlist_enrollment_reason").type == sync::attribute_type::text);
+    CHECK(enrollment_spec("lemlist_enrollment_campaign_id").type == sync::attribute_type::text);
+    CHECK(person_spec(sync::person_attr::enrollment_reason).type == sync::attribute_type::text);
     CHECK(s.person_attributes.size() == sync::person_attributes().size());
     CHECK(tools::desired_schema(std::nullopt).lists.size() == 1);
 
@@ -99,7 +114,8 @@ TEST_CASE("provision creates everything once - the second run changes nothing an
     CHECK(first.exit_code() == 0);
     CHECK(first.count(provision_step::create_list) == 2);
     CHECK(first.count(provision_step::create_attribute) ==
-          sync::entry_attributes().size() + 1 + sync::person_attributes().size());
+          sync::entry_attributes().size() + sync::enrollment_entry_attributes("lemlist_campaign_id").size() +
+              sync::person_attributes().size());
     CHECK(first.count(provision_step::create_option) > 0);
     CHECK(f.attio_state.has_list("lemlist_events"));
     CHECK(f.attio_state.has_list("lemlist_enrollments"));
@@ -110,6 +126,8 @@ TEST_CASE("provision creates everything once - the second run changes nothing an
     const auto channel_options = f.attio_state.options_of("lemlist_events.channel");
     CHECK(channel_options.size() == lemlist::all_channels().size());
     CHECK(f.attio_state.find_attribute("lemlist_enrollments", "lemlist_campaign_id"));
+    CHECK(f.attio_state.find_attribute("lemlist_enrollments", "lemlist_enrollment_reason"));
+    CHECK(f.attio_state.options_of("lemlist_enrollments.lemlist_enrollment_status").size() == 4);
 
     const auto writes_before = f.attio_state.writes;
     const auto second = f.run(false, enrollment);

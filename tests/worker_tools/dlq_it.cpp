@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/json.hpp"
+#include "core/time.hpp"
 #include "it_support.hpp"
 
 using namespace las;
@@ -16,7 +17,8 @@ namespace {
 const std::string events_queue = "lemlist.events";
 const std::string events_dlq = "lemlist.events.dlq";
 
-amqp::publish_request dead_letter(const std::string& id, const std::string& type, const std::string& reason) {
+amqp::publish_request dead_letter(const std::string& id, const std::string& type, const std::string& reason,
+                                  const std::string& failed_at = "2025-03-10T12:00:00.000Z") {
     amqp::publish_request r;
     r.message_id = id;
     r.body = R"({"_id":")" + id + R"(","type":")" + type + R"(","leadEmail":"x@example.com"})";
@@ -25,7 +27,7 @@ amqp::publish_request dead_letter(const std::string& id, const std::string& type
                  {"x-attempts", std::int64_t{3}},
                  {"x-dlq-reason", reason},
                  {"x-last-error", std::string("no Person matches x@example.com")},
-                 {"x-failed-at", std::string("2025-03-10T12:00:00.000Z")}};
+                 {"x-failed-at", failed_at}};
     return r;
 }
 
@@ -189,5 +191,63 @@ TEST_CASE("dlq purge removes exactly the named dead letters", "[dlq][integration
     auto refused = f.dlq({"purge"});  // never everything
     CHECK(refused.exit_code != 0);
     CHECK(f.ids_in(events_dlq) == std::set<std::string>{"act_p1"});
+    CHECK(f.broker.depth(events_queue) == 0);
+}
+
+TEST_CASE("dlq replay --since and --reason take only the matching dead letters", "[dlq][integration]") {
+    dlq_fixture f;
+    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    const auto recent = format_iso8601(now - std::chrono::hours(1));
+    const auto old = format_iso8601(now - std::chrono::hours(24 * 10));
+    f.broker.put(events_dlq, dead_letter("act_s1", "emailsOpened", "unmatched", recent));
+    f.broker.put(events_dlq, dead_letter("act_s2", "emailsOpened", "unmatched", old));
+    f.broker.put(events_dlq, dead_letter("act_s3", "emailsClicked", "retries_exhausted", recent));
+    f.broker.put(events_dlq, dead_letter("act_s4", "emailsOpened", "retries_exhausted", old));
+
+    auto since = f.dlq({"replay", "--since", "7d", "--reason", "unmatched"});
+    INFO(since.out << since.err);
+    REQUIRE(since.exit_code == 0);
+    CHECK(since.out.find("replayed act_s1") != std::string::npos);
+    CHECK(f.ids_in(events_queue) == std::set<std::string>{"act_s1"});
+    CHECK(eventually([&] { return f.broker.depth(events_dlq) == 3; }, 5s));
+
+    auto reason_and_type = f.dlq({"replay", "--reason", "retries_exhausted", "--type", "emailsOpened"});
+    INFO(reason_and_type.out << reason_and_type.err);
+    REQUIRE(reason_and_type.exit_code == 0);
+    CHECK(f.ids_in(events_queue) == std::set<std::string>{"act_s4"});
+
+    auto iso = f.dlq({"replay", "--since", format_iso8601(now - std::chrono::hours(2))});
+    INFO(iso.out << iso.err);
+    REQUIRE(iso.exit_code == 0);
+    CHECK(f.ids_in(events_queue) == std::set<std::string>{"act_s3"});
+    CHECK(f.ids_in(events_dlq) == std::set<std::string>{"act_s2"});
+
+    auto bad = f.dlq({"replay", "--since", "last week"});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--since") != std::string::npos);
+}
+
+TEST_CASE("dlq purge --reason removes every dead letter of that reason and says which", "[dlq][integration]") {
+    dlq_fixture f;
+    f.broker.put(events_dlq, dead_letter("act_q1", "emailsOpened", "unmatched"));
+    f.broker.put(events_dlq, dead_letter("act_q2", "emailsClicked", "unmatched"));
+    f.broker.put(events_dlq, dead_letter("act_q3", "emailsOpened", "retries_exhausted"));
+
+    auto dry = f.dlq({"purge", "--reason", "unmatched", "--dry-run"});
+    INFO(dry.out << dry.err);
+    REQUIRE(dry.exit_code == 0);
+    CHECK(dry.out.find("would purge act_q1 (emailsOpened, unmatched") != std::string::npos);
+    CHECK(dry.out.find("would purge act_q2") != std::string::npos);
+    CHECK(dry.out.find("act_q3") == std::string::npos);
+    CHECK(eventually([&] { return f.broker.depth(events_dlq) == 3; }, 5s));
+
+    auto purged = f.dlq({"purge", "--reason", "unmatched"});
+    INFO(purged.out << purged.err);
+    REQUIRE(purged.exit_code == 0);
+    CHECK(purged.out.find("purged act_q1 (emailsOpened, unmatched, failed at 2025-03-10T12:00:00.000Z)") !=
+          std::string::npos);
+    CHECK(purged.out.find("purged act_q2") != std::string::npos);
+    CHECK(purged.out.find("purged=2") != std::string::npos);
+    CHECK(f.ids_in(events_dlq) == std::set<std::string>{"act_q3"});
     CHECK(f.broker.depth(events_queue) == 0);
 }

@@ -114,6 +114,84 @@ TEST_CASE("replay selection: ids, a type, or all", "[dlq]") {
     CHECK(all.matches(row));
 }
 
+TEST_CASE("replay selection: filters by reason and failed-at, combined with the type", "[dlq]") {
+    tools::dead_letter_row row;
+    row.message_id = "act_1";
+    row.type = "emailsOpened";
+    row.reason = "unmatched";
+    row.failed_at = "2025-03-10T12:00:00.000Z";
+    const auto at = [](const char* iso) { return *parse_iso8601(iso); };
+
+    tools::dlq_selection by_reason;
+    by_reason.reason = "unmatched";
+    CHECK(by_reason.matches(row));
+    by_reason.reason = "retries_exhausted";
+    CHECK_FALSE(by_reason.matches(row));
+
+    tools::dlq_selection since;
+    since.since = at("2025-03-10T12:00:00Z");  // at or after
+    CHECK(since.matches(row));
+    since.since = at("2025-03-10T12:00:00.001Z");
+    CHECK_FALSE(since.matches(row));
+
+    tools::dlq_selection combined;
+    combined.type = "emailsOpened";
+    combined.reason = "unmatched";
+    combined.since = at("2025-03-09T00:00:00Z");
+    CHECK(combined.matches(row));
+    combined.type = "emailsClicked";  // every filter must match
+    CHECK_FALSE(combined.matches(row));
+
+    // A dead letter whose failed-at cannot be read never matches a --since.
+    tools::dlq_selection only_since;
+    only_since.since = at("2000-01-01T00:00:00Z");
+    row.failed_at = "?";
+    CHECK_FALSE(only_since.matches(row));
+}
+
+TEST_CASE("dlq replay and purge arguments", "[dlq]") {
+    const auto now = *parse_iso8601("2025-03-10T12:00:00Z");
+    using tools::dlq_verb;
+    auto make = [&](tools::dlq_args a, dlq_verb v) { return tools::make_dlq_selection(a, v, now); };
+
+    tools::dlq_args since;
+    since.since = "7d";
+    since.reason = "unmatched";
+    auto s = make(since, dlq_verb::replay);
+    REQUIRE(s.ok());
+    CHECK(s->since == now - std::chrono::hours(24 * 7));
+    CHECK(s->reason == "unmatched");
+    since.since = "2025-03-01T00:00:00Z";
+    CHECK(make(since, dlq_verb::replay)->since == *parse_iso8601("2025-03-01T00:00:00Z"));
+    since.since = "yesterday";
+    CHECK(make(since, dlq_verb::replay).error().find("--since: \"yesterday\"") != std::string::npos);
+
+    CHECK(make({}, dlq_verb::replay).error().find("needs --id") != std::string::npos);
+    tools::dlq_args all;
+    all.all = true;
+    CHECK(make(all, dlq_verb::replay).ok());
+    all.reason = "unmatched";
+    CHECK_FALSE(make(all, dlq_verb::replay).ok());
+    tools::dlq_args ids_and_filter;
+    ids_and_filter.ids = {"act_1"};
+    ids_and_filter.type = "emailsOpened";
+    CHECK_FALSE(make(ids_and_filter, dlq_verb::replay).ok());
+
+    // purge: by id or by reason, never everything.
+    tools::dlq_args by_reason;
+    by_reason.reason = "unmatched";
+    CHECK(make(by_reason, dlq_verb::purge).ok());
+    tools::dlq_args type_only;
+    type_only.type = "emailsOpened";
+    CHECK(make(type_only, dlq_verb::purge).error().find("needs --id ID… or --reason R") != std::string::npos);
+    tools::dlq_args purge_all;
+    purge_all.all = true;
+    CHECK_FALSE(make(purge_all, dlq_verb::purge).ok());
+    tools::dlq_args empty_reason;
+    empty_reason.reason = "";
+    CHECK(make(empty_reason, dlq_verb::purge).error().find("--reason: empty") != std::string::npos);
+}
+
 TEST_CASE("an activity becomes the message the gateway publishes for its webhook", "[reconcile]") {
     auto page = json::parse(read_sample("activities-api/emailsOpened.v2.json"));
     REQUIRE(page.ok());

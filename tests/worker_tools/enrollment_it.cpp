@@ -11,6 +11,7 @@
 #include "amqp/publisher.hpp"
 #include "core/json.hpp"
 #include "it_support.hpp"
+#include "sync/enrollment_entry.hpp"
 
 using namespace las;
 using namespace las::tools_test;
@@ -220,5 +221,141 @@ TEST_CASE("sync-worker run consumes enrollment jobs and Attio list-entry webhook
     }
 
     caller.stop();
+    CHECK(worker.terminate(30s) == 0);
+}
+
+namespace {
+
+// What Attio would post for an event of entry `entry_id` (payloads carry ids only), put on
+// attio.enrollments as the gateway does; the message id to find its `enrollment.job_settled`.
+std::string deliver_entry_event(test_broker& broker, const std::string& type, const std::string& list_id,
+                                const std::string& entry_id, const std::string& record_id, const std::string& actor) {
+    static int n = 0;
+    const std::string id = "attio:it-flow-" + std::to_string(++n);
+    amqp::publish_request r;
+    r.exchange = "attio.enrollments";
+    r.routing_key = "attio.enrollments";
+    r.message_id = id;
+    const std::string attribute = type == "list-entry.updated" ? R"(,"attribute_id":"a0000000-0000-4000-8000-00000000000a")" : "";
+    r.body = R"({"webhook_id":"wh_it","events":[{"event_type":")" + type + R"(","id":{"workspace_id":"w","list_id":")" +
+             list_id + R"(","entry_id":")" + entry_id + "\"" + attribute + R"(},"parent_object_id":"p","parent_record_id":")" +
+             record_id + R"(","actor":{"type":")" + actor + R"(","id":"a"}}]})";
+    r.headers = {{"x-source", std::string("attio_webhook")}, {"x-attempts", std::int64_t{0}}};
+    REQUIRE(broker.channel().publish_confirmed(r) == amqp::publish_outcome::confirmed);
+    return id;
+}
+
+// A variable of the lead Lemlist holds for `email` in `campaign_id` (GET /__emulator/leads).
+std::string lead_field(lemlist_side& lemlist, const std::string& email, const std::string& campaign_id,
+                       const std::string& field) {
+    auto [status, body] = lemlist.send(http_proto::verb::get, "/__emulator/leads");
+    REQUIRE(status == 200);
+    auto doc = json::parse(body);
+    REQUIRE(doc.ok());
+    const rapidjson::Value* leads = &*doc;
+    if (doc->IsObject()) leads = json::find(*doc, "leads");
+    REQUIRE(leads);
+    for (const auto& lead : leads->GetArray()) {
+        const auto* variables = json::find(lead, "variables");
+        if (!variables || json::get_string(lead, "campaignId") != campaign_id) continue;
+        if (json::get_string(*variables, "email") == email)
+            return std::string(json::get_string(*variables, field).value_or(""));
+    }
+    return "(no lead)";
+}
+
+}  // namespace
+
+TEST_CASE("the rep's flow in Attio: add a Person to the list, fill in the campaign later, enrolled once",
+          "[enroll][integration]") {
+    test_broker broker;
+    for (const auto& q : {"attio.enrollments", "attio.enrollments.dlq"}) broker.purge(q);
+    for (const auto& q : amqp::attio_enrollments().retry_queues()) broker.purge(q);
+    sandbox s;
+    s.provision(broker);
+    const auto dan = s.attio.create_person(person("Dan", "dan@example.com"));
+    const auto erin = s.attio.create_person(person("Erin", "erin@example.com"));
+    const auto fay = s.attio.create_person(person("Fay", "fay@example.com"));
+    const std::string list = "lemlist_enrollments";
+    const auto list_id = s.attio.list(list).list_id;
+    constexpr const char* other_campaign = "cam_SandboxLinkedIn02";
+
+    child worker({worker_binary(), "run"}, s.env(broker));
+    REQUIRE(worker.wait_for_output("queue=attio.enrollments", 30s));
+    auto settled = [&](const std::string& message_id) {
+        const std::string line = "enrollment.job_settled job_id=" + message_id + " ";
+        return eventually([&] { return worker.err().find(line) != std::string::npos; }, 20s) &&
+               eventually([&] { return broker.depth("attio.enrollments") == 0; }, 5s);
+    };
+    auto answer = [&](const std::string& entry_id) { return sync::answer_on(s.attio.entry(list, entry_id).values); };
+
+    // 1. Added without a campaign: nothing is sent, nothing is marked, nothing for an operator.
+    const auto e1 = s.attio.create_entry(list, dan, "{}").entry_id;
+    const auto added = deliver_entry_event(broker, "list-entry.created", list_id, e1, dan, "workspace-member");
+    REQUIRE(settled(added));
+    INFO(worker.err());
+    CHECK(s.lemlist.leads_with_email("dan@example.com") == 0);
+    CHECK_FALSE(answer(e1).status);
+    CHECK(s.attio.enrollment_status(dan).empty());
+
+    // 2. The rep fills in the campaign (and an icebreaker): list-entry.updated enrolls.
+    s.attio.patch_entry(list, e1, std::string(R"({"lemlist_campaign_id":")") + campaign +
+                                      R"(","lemlist_icebreaker":"Met you at Bauma"})");
+    deliver_entry_event(broker, "list-entry.updated", list_id, e1, dan, "workspace-member");
+    REQUIRE(eventually([&] { return answer(e1).status == sync::enrollment_status::enrolled; }, 20s));
+    CHECK(answer(e1).campaign == campaign);
+    CHECK(answer(e1).reason.starts_with("enrolled as lead lea_"));
+    CHECK(s.attio.enrollment_status(dan) == "enrolled");
+    CHECK(s.attio.enrollment_reason(dan).starts_with(std::string(campaign) + ": enrolled as lead lea_"));
+    CHECK(s.lemlist.leads_with_email("dan@example.com") == 1);
+    CHECK(lead_field(s.lemlist, "dan@example.com", campaign, "icebreaker") == "Met you at Bauma");
+
+    // 3. Our own write-back fires list-entry.updated once per attribute, and the rep edits the
+    //    entry again: no second enrollment (which Lemlist would answer "duplicate").
+    for (int i = 0; i < 3; ++i) {
+        const auto echo = deliver_entry_event(broker, "list-entry.updated", list_id, e1, dan, "api-token");
+        REQUIRE(settled(echo));
+    }
+    CHECK(s.lemlist.leads_with_email("dan@example.com") == 1);
+    CHECK(answer(e1).status == sync::enrollment_status::enrolled);
+    CHECK(s.attio.enrollment_status(dan) == "enrolled");
+
+    // 4. Another campaign on the same entry is a new enrollment, with the entry's options over
+    //    the TOML defaults (deduplicate is on by default: Lemlist would refuse a lead of another campaign).
+    s.attio.patch_entry(list, e1, std::string(R"({"lemlist_campaign_id":")") + other_campaign +
+                                      R"(","lemlist_deduplicate":false})");
+    deliver_entry_event(broker, "list-entry.updated", list_id, e1, dan, "workspace-member");
+    REQUIRE(eventually([&] { return answer(e1).campaign == other_campaign; }, 20s));
+    CHECK(answer(e1).status == sync::enrollment_status::enrolled);
+    CHECK(s.lemlist.leads_with_email("dan@example.com") == 2);
+
+    // 5. A typo in the campaign: `failed` and why, on the entry; nothing sent, nothing dead-lettered.
+    const auto e2 = s.attio.create_entry(list, erin, R"({"lemlist_campaign_id":"SandboxOutreach01"})").entry_id;
+    deliver_entry_event(broker, "list-entry.created", list_id, e2, erin, "workspace-member");
+    REQUIRE(eventually([&] { return answer(e2).status == sync::enrollment_status::failed; }, 20s));
+    CHECK(answer(e2).reason.find("is not a Lemlist campaign id") != std::string::npos);
+    const auto echo = deliver_entry_event(broker, "list-entry.updated", list_id, e2, erin, "api-token");
+    REQUIRE(settled(echo));
+    CHECK(s.attio.enrollment_status(erin).empty());
+    CHECK(s.lemlist.leads_with_email("erin@example.com") == 0);
+    CHECK(broker.depth("attio.enrollments.dlq") == 0);
+    // Fixed by the rep: enrolled.
+    s.attio.patch_entry(list, e2, std::string(R"({"lemlist_campaign_id":")") + campaign + "\"}");
+    deliver_entry_event(broker, "list-entry.updated", list_id, e2, erin, "workspace-member");
+    REQUIRE(eventually([&] { return answer(e2).status == sync::enrollment_status::enrolled; }, 20s));
+    CHECK(s.lemlist.leads_with_email("erin@example.com") == 1);
+
+    // 6. Lemlist's duplicate answer: its text is the reason, on the entry and the Person.
+    s.pre_enroll("fay@example.com");
+    const auto e3 = s.attio.create_entry(list, fay, std::string(R"({"lemlist_campaign_id":")") + campaign + "\"}").entry_id;
+    deliver_entry_event(broker, "list-entry.created", list_id, e3, fay, "workspace-member");
+    REQUIRE(eventually([&] { return answer(e3).status == sync::enrollment_status::duplicate; }, 20s));
+    CHECK(answer(e3).reason == "Lead already in the campaign");
+    CHECK(s.attio.enrollment_status(fay) == "duplicate");
+    CHECK(s.attio.enrollment_reason(fay) == std::string(campaign) + ": Lead already in the campaign");
+    // Each entry kept its own answer.
+    CHECK(answer(e1).status == sync::enrollment_status::enrolled);
+    CHECK(broker.depth("attio.enrollments.dlq") == 0);
+
     CHECK(worker.terminate(30s) == 0);
 }

@@ -86,27 +86,33 @@ TEST_CASE("campaign ids need the cam_ prefix", "[enrollment_job]") {
     CHECK_FALSE(sync::is_campaign_id("cam_a b"));
 }
 
-TEST_CASE("an Attio webhook: list-entry.created events kept, others counted", "[enrollment_job]") {
+TEST_CASE("an Attio webhook: list-entry.created and .updated events kept, others counted", "[enrollment_job]") {
     const std::string body =
         R"({"webhook_id":"wh1","events":[)"
         R"({"event_type":"list-entry.created","id":{"workspace_id":"w","list_id":"L1","entry_id":"E1"},)"
         R"("parent_object_id":"obj-people","parent_record_id":"P1","actor":{"type":"workspace-member","id":"m"}},)"
         R"({"event_type":"record.updated","id":{"workspace_id":"w","object_id":"o","record_id":"r","attribute_id":"a"}},)"
-        R"({"event_type":"list-entry.created","id":{"workspace_id":"w","list_id":"L1","entry_id":"E2"},)"
-        R"("parent_object":"people","parent_record_id":"P2"}]})";
+        R"({"event_type":"list-entry.updated","id":{"workspace_id":"w","list_id":"L1","entry_id":"E2","attribute_id":"A7"},)"
+        R"("parent_object":"people","parent_record_id":"P2","actor":{"type":"workspace-member","id":"m"}},)"
+        R"({"event_type":"list-entry.deleted","id":{"workspace_id":"w","list_id":"L1","entry_id":"E3"}}]})";
     auto hook = sync::parse_attio_webhook(body);
     REQUIRE(hook.ok());
     CHECK(hook->webhook_id == "wh1");
-    CHECK(hook->ignored == 1);
-    REQUIRE(hook->created.size() == 2);
-    CHECK(hook->created[0].list_id == "L1");
-    CHECK(hook->created[0].entry_id == "E1");
-    CHECK(hook->created[0].parent_record_id == "P1");
-    CHECK(hook->created[0].parent_object == "obj-people");
-    CHECK(hook->created[1].parent_object == "people");
+    CHECK(hook->ignored == 2);
+    REQUIRE(hook->entries.size() == 2);
+    CHECK_FALSE(hook->entries[0].updated);
+    CHECK(hook->entries[0].list_id == "L1");
+    CHECK(hook->entries[0].entry_id == "E1");
+    CHECK(hook->entries[0].parent_record_id == "P1");
+    CHECK(hook->entries[0].parent_object == "obj-people");
+    CHECK(hook->entries[1].updated);
+    CHECK(hook->entries[1].entry_id == "E2");
+    CHECK(hook->entries[1].attribute_id == "A7");
+    CHECK(hook->entries[1].parent_object == "people");
 
     CHECK_FALSE(sync::parse_attio_webhook(R"({"webhook_id":"x"})").ok());
     CHECK_FALSE(sync::parse_attio_webhook(R"({"events":[{"event_type":"list-entry.created","id":{"list_id":"L"}}]})").ok());
+    CHECK_FALSE(sync::parse_attio_webhook(R"({"events":[{"event_type":"list-entry.updated","id":{"entry_id":"E"}}]})").ok());
 }
 
 TEST_CASE("a delivery is an Attio webhook by its x-source, else by its shape", "[enrollment_job]") {

@@ -55,10 +55,28 @@ struct fixture {
     std::vector<std::string> patches;                  // bodies of the PATCHes
     std::vector<std::string> creates;                  // bodies of the create-lead POSTs
     std::string status_on_person;                      // what GET answers for lemlist_enrollment_status
+    std::vector<std::string> entry_patches;            // bodies of the PATCHes of enrollment-list entries
+    std::deque<http::client_response> entry_patch_answers;  // empty: 200
+    std::string entry_values = "{}";                   // what GET answers for an entry
 
     fixture() {
         attio_wire.respond = [this](const http::client_request& r) -> tools_test::fake_transport::reply {
             const std::string people_path = "/v2/objects/people/records/";
+            const std::string entries_path = "/v2/lists/lemlist_enrollments/entries/";
+            if (r.target.starts_with(entries_path)) {
+                const auto id = r.target.substr(entries_path.size());
+                if (r.method == verb::patch) {
+                    entry_patches.push_back(r.body);
+                    if (!entry_patch_answers.empty()) {
+                        auto a = std::move(entry_patch_answers.front());
+                        entry_patch_answers.pop_front();
+                        return a;
+                    }
+                }
+                return tools_test::answer(200, R"({"data":{"id":{"list_id":"L","entry_id":")" + id +
+                                                   R"("},"parent_record_id":")" + std::string(ada) +
+                                                   R"(","parent_object":"people","entry_values":)" + entry_values + "}}");
+            }
             if (r.method == verb::get && r.target.starts_with("/v2/objects/companies/records/"))
                 return tools_test::answer(200, record_json(company, R"({"name":[{"value":"Engines Ltd"}]})"));
             if (r.target.starts_with(people_path)) {
@@ -101,6 +119,13 @@ struct fixture {
 
     sync::record_outcome process(const std::string& record_id, std::string job = "job_1") {
         sync::record_request r{std::move(job), "cam_1", record_id, outbound::enrollment_flags{}, std::nullopt};
+        return tools_test::run_sync(ctx, processor.process(std::move(r)));
+    }
+
+    // An enrollment triggered by entry `entry_id` of the enrollment list, delivered as `job`.
+    sync::record_outcome process_entry(const std::string& entry_id, std::string job, std::string campaign = "cam_1") {
+        sync::record_request r{std::move(job), std::move(campaign), ada, outbound::enrollment_flags{}, std::string("Hi"),
+                               sync::entry_ref{"lemlist_enrollments", entry_id}};
         return tools_test::run_sync(ctx, processor.process(std::move(r)));
     }
 };
@@ -158,7 +183,9 @@ TEST_CASE("an uncertain create is retried, and its duplicate answer is reported 
     CHECK(second.message.find("earlier attempt") != std::string::npos);
     CHECK(f.creates.size() == 2);
     REQUIRE(f.patches.size() == 1);
-    CHECK(f.patches[0] == R"({"data":{"values":{"lemlist_enrollment_status":"duplicate"}}})");
+    CHECK(f.patches[0] ==
+          R"({"data":{"values":{"lemlist_enrollment_status":"duplicate","lemlist_enrollment_reason":)"
+          R"x("cam_1: Lead already in the campaign (most likely created by an earlier attempt of this job)"}}})x");
 }
 
 TEST_CASE("a retry that only has the write-back left does not create the lead again", "[enrollment_processor]") {
@@ -198,7 +225,8 @@ TEST_CASE("rejections are written back", "[enrollment_processor]") {
     CHECK(o.status == enrollment_status::rejected);
     CHECK(o.message == "HTTP 404: Campaign not found");
     REQUIRE(f.patches.size() == 1);
-    CHECK(f.patches[0] == R"({"data":{"values":{"lemlist_enrollment_status":"rejected"}}})");
+    CHECK(f.patches[0] ==
+          R"({"data":{"values":{"lemlist_enrollment_status":"rejected","lemlist_enrollment_reason":"cam_1: HTTP 404: Campaign not found"}}})");
 
     // A Person Lemlist could not identify is not sent at all.
     auto nameless = f.process(nobody);
@@ -218,12 +246,18 @@ TEST_CASE("a missing Person is dead-lettered without calling Lemlist", "[enrollm
     CHECK(f.patches.empty());
 }
 
-TEST_CASE("mark_failed writes failed on the Person; preview writes nothing", "[enrollment_processor]") {
+TEST_CASE("mark_failed writes failed and the error on the Person; preview writes nothing", "[enrollment_processor]") {
     fixture f;
-    CHECK(tools_test::run_sync(f.ctx, f.processor.mark_failed(ada)));
+    sync::record_outcome gave_up;
+    gave_up.record_id = ada;
+    gave_up.campaign_id = "cam_1";
+    gave_up.message = "gave up after 8 attempts: Lemlist: HTTP 503";
+    CHECK(tools_test::run_sync(f.ctx, f.processor.mark_failed(gave_up)));
     REQUIRE(f.patches.size() == 1);
-    CHECK(f.patches[0] == R"({"data":{"values":{"lemlist_enrollment_status":"failed"}}})");
-    CHECK_FALSE(tools_test::run_sync(f.ctx, f.processor.mark_failed(ghost)));
+    CHECK(f.patches[0] == R"({"data":{"values":{"lemlist_enrollment_status":"failed","lemlist_enrollment_reason":)"
+                          R"("cam_1: gave up after 8 attempts: Lemlist: HTTP 503"}}})");
+    gave_up.record_id = ghost;
+    CHECK_FALSE(tools_test::run_sync(f.ctx, f.processor.mark_failed(gave_up)));
 
     auto p = tools_test::run_sync(f.ctx, f.processor.preview(ada, outbound::enrollment_flags{}));
     CHECK(p.readable);
@@ -247,4 +281,92 @@ TEST_CASE("a record another worker holds is deferred, untouched", "[enrollment_p
     CHECK(f.creates.empty());
     CHECK(f.patches.empty());
     CHECK(f.attio_wire.sent().empty());
+}
+
+TEST_CASE("an entry enrolls once per campaign whichever of its events comes, and gets the answer too",
+          "[enrollment_processor]") {
+    fixture f;
+    // list-entry.updated when the rep fills in the campaign: enrolled, on the Person and the entry.
+    auto first = f.process_entry("ent-1", "attio:event-1");
+    CHECK(first.what == kind::done);
+    CHECK(first.status == enrollment_status::enrolled);
+    CHECK(first.written_back);
+    CHECK(first.entry->entry_id == "ent-1");
+    CHECK(first.campaign_id == "cam_1");
+    REQUIRE(f.creates.size() == 1);
+    CHECK(json::get_string(*json::parse(f.creates[0]), "icebreaker") == "Hi");
+    REQUIRE(f.patches.size() == 1);
+    CHECK(f.patches[0] == R"({"data":{"values":{"lemlist_enrollment_status":"enrolled","lemlist_enrollment_reason":)"
+                          R"("cam_1: enrolled as lead lea_new","lemlist_lead_id":"lea_new"}}})");
+    REQUIRE(f.entry_patches.size() == 1);
+    CHECK(f.entry_patches[0] ==
+          R"({"data":{"entry_values":{"lemlist_enrollment_status":"enrolled","lemlist_enrollment_reason":"enrolled as lead lea_new",)"
+          R"("lemlist_enrollment_campaign_id":"cam_1"}}})");
+
+    // Another event of the same entry (the rep edits another attribute, or our own write-back's
+    // event) is another delivery: nothing is sent or written again.
+    f.entry_values = R"({"lemlist_enrollment_status":[{"option":{"title":"enrolled"}}],)"
+                     R"("lemlist_enrollment_campaign_id":[{"value":"cam_1"}]})";
+    auto second = f.process_entry("ent-1", "attio:event-2");
+    CHECK(second.what == kind::done);
+    CHECK(second.status == enrollment_status::enrolled);
+    CHECK(second.message.find("already enrolled from this entry") != std::string::npos);
+    CHECK(f.creates.size() == 1);
+    CHECK(f.patches.size() == 1);
+    CHECK(f.entry_patches.size() == 1);
+
+    // The campaign changed to another cam_ id: a new enrollment.
+    auto moved = f.process_entry("ent-1", "attio:event-3", "cam_2");
+    CHECK(moved.status == enrollment_status::enrolled);
+    CHECK(f.creates.size() == 2);
+    REQUIRE(f.entry_patches.size() == 2);
+    CHECK(f.entry_patches[1].find(R"("lemlist_enrollment_campaign_id":"cam_2")") != std::string::npos);
+
+    // Another entry of the same Person into the same campaign is its own enrollment (Lemlist decides).
+    f.lemlist_answers.push_back(tools_test::answer(400, "Lead already in the campaign", "text/plain"));
+    auto other = f.process_entry("ent-2", "attio:event-4");
+    CHECK(other.status == enrollment_status::duplicate);
+    REQUIRE(f.entry_patches.size() == 3);
+    CHECK(f.entry_patches[2].find(R"("lemlist_enrollment_reason":"Lead already in the campaign")") != std::string::npos);
+}
+
+TEST_CASE("the entry's write-back: retried when Attio is away, never the create again; a gone entry is no failure",
+          "[enrollment_processor]") {
+    fixture f;
+    f.entry_patch_answers.push_back(
+        tools_test::answer(503, R"({"status_code":503,"type":"api_error","code":"unavailable","message":"down"})"));
+    auto first = f.process_entry("ent-1", "attio:e1");
+    CHECK(first.what == kind::retry);
+    auto second = f.process_entry("ent-1", "attio:e2");  // the ladder's retry, or the next event
+    CHECK(second.what == kind::done);
+    CHECK(second.status == enrollment_status::enrolled);
+    CHECK(f.creates.size() == 1);
+    CHECK(f.patches.size() == 1);        // the Person's write had landed and was recorded
+    CHECK(f.entry_patches.size() == 2);
+
+    f.entry_patch_answers.push_back(
+        tools_test::answer(404, R"({"status_code":404,"type":"invalid_request_error","code":"not_found","message":"Entry not found"})"));
+    auto removed = f.process_entry("ent-9", "attio:e3");
+    CHECK(removed.what == kind::done);  // removed from the list meanwhile: the Person holds the answer
+    CHECK(removed.written_back);
+
+    f.entry_patch_answers.push_back(tools_test::answer(
+        400, R"({"status_code":400,"type":"invalid_request_error","code":"value_not_found","message":"Cannot find attribute"})"));
+    auto refused = f.process_entry("ent-10", "attio:e4");
+    CHECK(refused.what == kind::dead_letter);
+    CHECK(refused.reason == "attio_rejected");
+}
+
+TEST_CASE("mark_failed writes the failure on the entry too", "[enrollment_processor]") {
+    fixture f;
+    sync::record_outcome gave_up;
+    gave_up.record_id = ada;
+    gave_up.campaign_id = "cam_1";
+    gave_up.entry = sync::entry_ref{"lemlist_enrollments", "ent-1"};
+    gave_up.message = "gave up after 8 attempts: Lemlist: HTTP 503";
+    CHECK(tools_test::run_sync(f.ctx, f.processor.mark_failed(gave_up)));
+    REQUIRE(f.entry_patches.size() == 1);
+    CHECK(f.entry_patches[0] ==
+          R"({"data":{"entry_values":{"lemlist_enrollment_status":"failed","lemlist_enrollment_reason":)"
+          R"("gave up after 8 attempts: Lemlist: HTTP 503","lemlist_enrollment_campaign_id":"cam_1"}}})");
 }

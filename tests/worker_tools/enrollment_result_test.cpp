@@ -98,12 +98,34 @@ TEST_CASE("the recorded verdict survives a round trip", "[enrollment_result]") {
     CHECK_FALSE(sync::decode_verdict(R"({"status":"maybe"})"));
 }
 
-TEST_CASE("the write-back values", "[enrollment_result]") {
-    CHECK(sync::writeback_values(enrollment_status::enrolled, std::string("lea_1")) ==
-          R"({"lemlist_enrollment_status":"enrolled","lemlist_lead_id":"lea_1"})");
-    CHECK(sync::writeback_values(enrollment_status::duplicate, std::string("lea_1")) ==
-          R"({"lemlist_enrollment_status":"duplicate"})");
-    CHECK(sync::writeback_values(enrollment_status::failed, std::nullopt) == R"({"lemlist_enrollment_status":"failed"})");
+TEST_CASE("the write-back values carry the status and its reason", "[enrollment_result]") {
+    CHECK(sync::writeback_values(enrollment_status::enrolled, std::string("lea_1"), "cam_1: enrolled as lead lea_1") ==
+          R"({"lemlist_enrollment_status":"enrolled","lemlist_enrollment_reason":"cam_1: enrolled as lead lea_1",)"
+          R"("lemlist_lead_id":"lea_1"})");
+    CHECK(sync::writeback_values(enrollment_status::duplicate, std::string("lea_1"), "Lead already in the campaign") ==
+          R"({"lemlist_enrollment_status":"duplicate","lemlist_enrollment_reason":"Lead already in the campaign"})");
+    CHECK(sync::writeback_values(enrollment_status::failed, std::nullopt, "x \"y\"") ==
+          R"({"lemlist_enrollment_status":"failed","lemlist_enrollment_reason":"x \"y\""})");
+}
+
+TEST_CASE("the reason is Lemlist's text, the error, or the lead", "[enrollment_result]") {
+    auto duplicate = verdict(400, "Lead already in other campaign");
+    CHECK(sync::reason_text(duplicate) == "Lead already in other campaign");
+    CHECK(sync::reason_text(duplicate, "cam_1") == "cam_1: Lead already in other campaign");
+    CHECK(sync::reason_text(verdict(404, "Campaign not found")) == "HTTP 404: Campaign not found");
+    auto enrolled = verdict(200, R"({"_id":"lea_123"})", "application/json");
+    CHECK(sync::reason_text(enrolled) == "enrolled as lead lea_123");
+    sync::record_outcome failed;
+    failed.status = enrollment_status::failed;
+    failed.message = "gave up after 8 attempts: Lemlist: HTTP 503";
+    CHECK(sync::reason_text(failed) == failed.message);
+    failed.message.clear();
+    CHECK(sync::reason_text(failed) == "failed");  // never empty
+    // Long texts are cut on a character boundary.
+    failed.message = std::string(sync::max_reason_bytes - 4, 'a') + "\u00e9\u00e9\u00e9";
+    const auto cut = sync::reason_text(failed);
+    CHECK(cut.size() <= sync::max_reason_bytes);
+    CHECK(cut.ends_with("a…"));
 }
 
 TEST_CASE("the lead is read from the Person's values", "[enrollment_lead]") {

@@ -98,6 +98,36 @@ std::string attio_side::lead_id(const std::string& record_id) {
     return std::string(json::get_string((*values)[0], "value").value_or(""));
 }
 
+std::string attio_side::enrollment_reason(const std::string& record_id) {
+    auto r = run_in(ctx_, client_.get_record("people", record_id));
+    if (!r) FAIL("get person: " << r.error().describe());
+    const auto* values = json::find(r->values, "lemlist_enrollment_reason");
+    if (!values || !values->IsArray() || values->Empty()) return {};
+    return std::string(json::get_string((*values)[0], "value").value_or(""));
+}
+
+void attio_side::patch_entry(const std::string& list, const std::string& entry_id, const std::string& values_json) {
+    auto r = run_in(ctx_, client_.patch_entry(list, entry_id, values_json));
+    if (!r) FAIL("patch entry: " << r.error().describe());
+}
+
+attio::entry attio_side::entry(const std::string& list, const std::string& entry_id) {
+    auto r = run_in(ctx_, client_.get_entry(list, entry_id));
+    if (!r) FAIL("get entry: " << r.error().describe());
+    return std::move(r).value();
+}
+
+std::vector<attio::webhook_info> attio_side::webhooks() {
+    auto r = run_in(ctx_, client_.list_webhooks(100, 0));
+    if (!r) FAIL("list webhooks: " << r.error().describe());
+    return std::move(r).value();
+}
+
+void attio_side::update_webhook(const std::string& id, std::vector<attio::webhook_subscription> subscriptions) {
+    auto r = run_in(ctx_, client_.update_webhook(id, std::move(subscriptions)));
+    if (!r) FAIL("update webhook: " << r.error().describe());
+}
+
 attio::entry attio_side::create_entry(const std::string& list, const std::string& record_id,
                                       const std::string& values_json) {
     auto r = run_in(ctx_, client_.create_entry(list, "people", record_id, values_json));

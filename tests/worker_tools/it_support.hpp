@@ -52,7 +52,15 @@ public:
     // The Person's lemlist_enrollment_status option title ("" when unset).
     std::string enrollment_status(const std::string& record_id);
     std::string lead_id(const std::string& record_id);
+    // The Person's lemlist_enrollment_reason ("" when unset).
+    std::string enrollment_reason(const std::string& record_id);
     attio::entry create_entry(const std::string& list, const std::string& record_id, const std::string& values_json);
+    // PATCH an entry's values, as a rep editing it in Attio would.
+    void patch_entry(const std::string& list, const std::string& entry_id, const std::string& values_json);
+    attio::entry entry(const std::string& list, const std::string& entry_id);
+    // Every webhook of the workspace (GET /v2/webhooks, one page of 100), and a PATCH of one.
+    std::vector<attio::webhook_info> webhooks();
+    void update_webhook(const std::string& id, std::vector<attio::webhook_subscription> subscriptions);
     attio::list_info list(const std::string& slug);
 
     static constexpr const char* api_key = "attio-sandbox-key";

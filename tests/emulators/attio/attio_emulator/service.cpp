@@ -295,11 +295,11 @@ const std::vector<service::route>& service::route_table() {
         {"GET /v2/meetings/{meeting_id}/call_recordings", &service::not_implemented},
         {"GET /v2/meetings/{meeting_id}/call_recordings/{call_recording_id}", &service::not_implemented},
         {"GET /v2/meetings/{meeting_id}/call_recordings/{call_recording_id}/transcript", &service::not_implemented},
-        {"GET /v2/webhooks", &service::not_implemented},
-        {"POST /v2/webhooks", &service::not_implemented},
-        {"GET /v2/webhooks/{webhook_id}", &service::not_implemented},
-        {"PATCH /v2/webhooks/{webhook_id}", &service::not_implemented},
-        {"DELETE /v2/webhooks/{webhook_id}", &service::not_implemented},
+        {"GET /v2/webhooks", &service::list_webhooks},
+        {"POST /v2/webhooks", &service::create_webhook},
+        {"GET /v2/webhooks/{webhook_id}", &service::get_webhook},
+        {"PATCH /v2/webhooks/{webhook_id}", &service::update_webhook},
+        {"DELETE /v2/webhooks/{webhook_id}", &service::delete_webhook},
     };
     std::vector<service::route> out;
     for (const auto& d : defs) {
@@ -468,6 +468,7 @@ service::service(service_config config, clock now)
       now_(now ? std::move(now) : clock([] { return system_clock::now(); })),
       started_(now_()),
       store_(config_.identity, config_.seed),
+      webhooks_(config_.seed),
       limiter_(config_.rate_limits),
       faults_(config_.seed) {
     faults_.set_plan(config_.faults);
@@ -601,7 +602,7 @@ api_response service::get_self(call&) {
     w.Bool(true);
     w.Key("scope");
     write_sv(w, "record_permission:read-write object_configuration:read-write list_entry:read-write "
-                "list_configuration:read-write user_management:read");
+                "list_configuration:read-write user_management:read webhook:read-write");
     w.Key("client_id");
     write_sv(w, id.client_id);
     w.Key("token_type");
@@ -643,6 +644,55 @@ api_response service::get_member(call& c) {
         return error_response(not_found("Workspace member with ID \"" + c.params[0] + "\" not found."));
     }
     return data_response([&](json_writer& w) { write_member(w, store_, format_timestamp(started_)); });
+}
+
+// --- webhooks ---------------------------------------------------------------------------------
+
+api_response service::list_webhooks(call& c) {
+    // The spec: limit between 10 and 100, default 10.
+    auto p = query_page(c.query, 10, 100);
+    if (!p) return error_response(p.error());
+    if (p->limit < 10) {
+        return error_response(validation_error("Invalid query parameter \"limit\".",
+                                               {validation_issue{"too_small", {"limit"}, "Expected 10 to 100", "", ""}}));
+    }
+    std::vector<const webhook*> all;
+    for (const auto& h : webhooks_.all()) all.push_back(&h);
+    const auto shown = slice(all, *p);
+    return data_response([&](json_writer& w) {
+        w.StartArray();
+        for (const auto* h : shown) write_webhook(w, store_.identity().workspace_id, *h, false);
+        w.EndArray();
+    });
+}
+
+api_response service::create_webhook(call& c) {
+    auto data = body_data(c);
+    if (!data) return error_response(data.error());
+    auto h = webhooks_.create(**data, c.now);
+    if (!h) return error_response(h.error());
+    // The only answer that carries the secret.
+    return data_response([&](json_writer& w) { write_webhook(w, store_.identity().workspace_id, **h, true); });
+}
+
+api_response service::get_webhook(call& c) {
+    const webhook* h = webhooks_.find(c.params[0]);
+    if (!h) return error_response(webhook_not_found(c.params[0]));
+    return data_response([&](json_writer& w) { write_webhook(w, store_.identity().workspace_id, *h, false); });
+}
+
+api_response service::update_webhook(call& c) {
+    if (!webhooks_.find(c.params[0])) return error_response(webhook_not_found(c.params[0]));
+    auto data = body_data(c);
+    if (!data) return error_response(data.error());
+    auto h = webhooks_.update(c.params[0], **data);
+    if (!h) return error_response(h.error());
+    return data_response([&](json_writer& w) { write_webhook(w, store_.identity().workspace_id, **h, false); });
+}
+
+api_response service::delete_webhook(call& c) {
+    if (auto e = webhooks_.remove(c.params[0])) return error_response(*e);
+    return json_response(200, "{}");
 }
 
 api_response service::not_implemented(call& c) {
@@ -1030,6 +1080,7 @@ api_response service::handle_control(const api_request& req, std::string_view pa
         {
             std::lock_guard lock(store_mutex_);
             store_.reset(keep_schema, format_timestamp(now));
+            if (!keep_schema) webhooks_.clear();  // configuration, like the schema
         }
         stats_.reset();
         limiter_.reset();
@@ -1091,6 +1142,17 @@ api_response service::handle_control(const api_request& req, std::string_view pa
                     write_compact_entry(w, *l, *e);
                 }
             }
+            w.EndArray();
+        });
+    }
+
+    if (path == "/__emulator/webhooks") {
+        // Every webhook with its secret, so a test can sign deliveries as Attio would.
+        if (m != "GET") return control_error(405, "method_not_allowed", "Use GET.");
+        std::lock_guard lock(store_mutex_);
+        return data_response([&](json_writer& w) {
+            w.StartArray();
+            for (const auto& h : webhooks_.all()) write_webhook(w, store_.identity().workspace_id, h, true);
             w.EndArray();
         });
     }

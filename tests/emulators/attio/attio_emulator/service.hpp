@@ -17,6 +17,7 @@
 #include "attio_emulator/rate_limiter.hpp"
 #include "attio_emulator/stats.hpp"
 #include "attio_emulator/store.hpp"
+#include "attio_emulator/webhooks.hpp"
 
 namespace las::attio_emulator {
 
@@ -101,6 +102,11 @@ private:
     api_response put_entry(call& c);
     api_response delete_entry(call& c);
     api_response entry_values(call& c);
+    api_response list_webhooks(call& c);
+    api_response create_webhook(call& c);
+    api_response get_webhook(call& c);
+    api_response update_webhook(call& c);
+    api_response delete_webhook(call& c);
     api_response list_members(call& c);
     api_response get_member(call& c);
     api_response not_implemented(call& c);
@@ -113,6 +119,7 @@ private:
     std::chrono::system_clock::time_point started_;
     std::mutex store_mutex_;
     workspace store_;
+    webhook_registry webhooks_;  // under store_mutex_ too
     rate_limiter limiter_;
     fault_injector faults_;
     stats stats_;

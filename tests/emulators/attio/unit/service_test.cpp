@@ -34,7 +34,7 @@ TEST_CASE("unknown endpoints, including GET on the records collection, are Attio
     CHECK(h.call("POST", "/v2/nothing?x=1").code() == "not_found");
     CHECK(std::string(h.call("DELETE", "/v2/lists").json["message"].GetString()) ==
           "Could not find endpoint \"DELETE /v2/lists\".");
-    CHECK(h.call("GET", "/v2/webhooks").status == 501);  // real, but not emulated
+    CHECK(h.call("GET", "/v2/notes").status == 501);  // real, but not emulated
 }
 
 TEST_CASE("GET /v2/self is not wrapped in data") {
