@@ -36,10 +36,12 @@ worker_state make_worker_state(const worker_settings& settings, redis_options op
         auto store = std::make_shared<redis_store>(out.redis, redis_options_of(settings));
         out.idempotency = store;
         out.locks = store;
+        out.jobs = store;
     } else {
         auto store = std::make_shared<sqlite_store>(sqlite_options(settings));
         out.idempotency = store;
         out.locks = store;
+        out.jobs = store;
     }
     return out;
 }
