@@ -58,6 +58,9 @@ def contract_topology():
              for name in ("lemlist_events_name", "attio_enrollments_name")]
     if not all(bases):
         problems.append("topology.hpp: lemlist_events_name / attio_enrollments_name not found")
+    requests = re.search(r'sync_requests_name\s*=\s*"([^"]+)"', hpp)
+    if not requests:
+        problems.append("topology.hpp: sync_requests_name not found")
 
     # The shape of plan_for() and of the declaration arguments, as this checker models it.
     expected_source = [
@@ -76,6 +79,9 @@ def contract_topology():
          "plan_for: queue bound to its exchange with the routing key"),
         (cpp, r'for \(const pipeline\* p : \{&lemlist_events\(\), &attio_enrollments\(\)\}\)',
          "contract_topology: both pipelines"),
+        (cpp, r'plan\.queues\.push_back\(\{std::string\(sync_requests_name\), queue_kind::classic, std::nullopt, '
+              r'std::nullopt, std::nullopt\}\)',
+         "contract_topology: the sync.requests queue, classic, no arguments"),
         (cpp, r'"x-queue-type"\)[\s\S]{0,200}"quorum"', 'declare: x-queue-type "quorum" for quorum queues only'),
         (cpp, r'"x-message-ttl"', "declare: x-message-ttl"),
         (cpp, r'"x-dead-letter-exchange"', "declare: x-dead-letter-exchange"),
@@ -107,6 +113,7 @@ def contract_topology():
             }
         queues[base + ".dlq"] = {"x-queue-type": "quorum"}
         bindings.add((base, base, base))
+    queues[requests.group(1)] = {}  # classic, through the default exchange: no binding
     return exchanges, queues, bindings
 
 

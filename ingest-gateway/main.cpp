@@ -35,7 +35,8 @@ durably before answering: publisher-confirmed on RabbitMQ, or fdatasync'ed in a 
 while the broker is away (drained to the broker when it is back).
 
 Routes: POST /webhooks/lemlist, POST /webhooks/attio, POST /v1/enrollments[?wait=true],
-        GET /healthz, GET /readyz, GET /metrics
+        GET /v1/enrollments/{job_id}, GET /v1/campaigns, POST /v1/subscriptions/sync
+        (asked of the worker over the sync.requests queue), GET /healthz, GET /readyz, GET /metrics
 
 Environment:
   GATEWAY_LISTEN           HOST:PORT to listen on (default 0.0.0.0:8080; port 0 = ephemeral,
@@ -43,7 +44,7 @@ Environment:
   AMQP_URL                 broker (default amqp://guest:guest@127.0.0.1:5672/)
   LEMLIST_WEBHOOK_SECRET   when set, a Lemlist body's "secret" must equal it (401 otherwise)
   ATTIO_WEBHOOK_SECRET     when set, Attio-Signature must be the HMAC-SHA256 of the body
-  ADMIN_API_TOKEN          bearer token of /v1/enrollments (unset: every call gets 401)
+  ADMIN_API_TOKEN          bearer token of the /v1/ routes (unset: every call gets 401)
   GATEWAY_MAX_BODY_BYTES   request body limit (default 262144; 413 beyond)
   GATEWAY_IO_THREADS       I/O threads (default 0 = one per core)
   GATEWAY_MAX_CONNECTIONS  open connections at most (default 10000)

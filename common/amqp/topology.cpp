@@ -53,6 +53,7 @@ topology_plan contract_topology() {
         plan.queues.insert(plan.queues.end(), part.queues.begin(), part.queues.end());
         plan.bindings.insert(plan.bindings.end(), part.bindings.begin(), part.bindings.end());
     }
+    plan.queues.push_back({std::string(sync_requests_name), queue_kind::classic, std::nullopt, std::nullopt, std::nullopt});
     return plan;
 }
 

@@ -73,6 +73,14 @@ inline constexpr std::string_view attio_enrollments_name = "attio.enrollments";
 const pipeline& lemlist_events();
 const pipeline& attio_enrollments();
 
+// The gateway's queries and commands for the Attio app (GET /v1/campaigns, GET
+// /v1/enrollments/{job_id}, POST /v1/subscriptions/sync; codec in sync_request.hpp): one
+// queue, published to through the default exchange, answered over direct reply-to. Classic,
+// not quorum: each request has a caller waiting a few seconds and carries a per-message
+// expiration of that wait, so a lost request is a 504 the caller retries; replicating it
+// buys nothing, and no retry ladder or DLQ (a request is answered or it expires).
+inline constexpr std::string_view sync_requests_name = "sync.requests";
+
 // --- the declarations as data (pure, unit-testable) ---
 
 struct exchange_declaration {
@@ -104,7 +112,7 @@ struct topology_plan {
 
 // Everything one pipeline needs (the pattern above).
 topology_plan plan_for(const pipeline& p);
-// The whole contract: lemlist.events and attio.enrollments.
+// The whole contract: lemlist.events and attio.enrollments, and the sync.requests queue.
 topology_plan contract_topology();
 
 // Declares `plan` idempotently on a private channel of `conn` (opened and closed here), so a

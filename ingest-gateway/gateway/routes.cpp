@@ -124,14 +124,20 @@ decision attio_webhook(const http::request& req, const route_config& config, con
     return action;
 }
 
-decision enrollments(const http::request& req, const route_config& config, const request_context& ctx) {
-    // Authentication first: an unauthenticated caller learns nothing about the body rules.
+// The admin routes' bearer check (constant-time); the 401 when it fails.
+std::optional<immediate_response> admin_refusal(const http::request& req, const route_config& config) {
     const std::string_view authorization = req[http_proto::field::authorization];
     constexpr std::string_view bearer = "Bearer ";
     const bool authorized = config.admin_token && authorization.size() > bearer.size() &&
                             iequals(authorization.substr(0, bearer.size()), bearer) &&
                             crypto::constant_time_equal(trim(authorization.substr(bearer.size())), *config.admin_token);
     if (!authorized) return error(status::unauthorized, "unauthorized", "missing or wrong bearer token");
+    return std::nullopt;
+}
+
+decision enrollments(const http::request& req, const route_config& config, const request_context& ctx) {
+    // Authentication first: an unauthenticated caller learns nothing about the body rules.
+    if (auto refused = admin_refusal(req, config)) return *refused;
     if (auto refused = body_checks(req, config)) return *refused;
 
     auto parsed = parse_enrollment(req.body());
@@ -155,6 +161,67 @@ decision enrollments(const http::request& req, const route_config& config, const
     return action;
 }
 
+decision enrollment_job(const http::request& req, const route_config& config) {
+    if (auto refused = admin_refusal(req, config)) return *refused;
+    const std::string_view id = path_of(req.target()).substr(enrollment_job_prefix.size());
+    if (!is_job_id(id))
+        return error(status::bad_request, "invalid_field", "job_id must be job_ followed by hex digits", "job_id");
+    query_action q;
+    q.request.kind = amqp::request_kind::enrollment_job;
+    q.request.job_id = std::string(id);
+    return q;
+}
+
+decision campaigns(const http::request& req, const route_config& config) {
+    if (auto refused = admin_refusal(req, config)) return *refused;
+    query_action q;
+    q.request.kind = amqp::request_kind::campaigns;
+    return q;
+}
+
+std::string known_categories() {
+    std::string out;
+    for (auto c : lemlist::all_categories()) {
+        if (!is_subscribable_category(lemlist::to_string(c))) continue;
+        if (!out.empty()) out += ", ";
+        out += lemlist::to_string(c);
+    }
+    return out;
+}
+
+decision subscriptions_sync(const http::request& req, const route_config& config) {
+    if (auto refused = admin_refusal(req, config)) return *refused;
+    if (auto refused = body_checks(req, config)) return *refused;
+    auto doc = json::parse(req.body(), json::parse_limits{4});
+    if (!doc) return error(status::bad_request, "invalid_json", "body is not valid JSON: " + doc.error().message);
+    if (!doc->IsObject()) return error(status::bad_request, "invalid_json", "body must be a JSON object");
+    for (auto m = doc->MemberBegin(); m != doc->MemberEnd(); ++m) {
+        const std::string_view name(m->name.GetString(), m->name.GetStringLength());
+        if (name != "categories")
+            return error(status::bad_request, "unknown_field", "unknown field (expected categories)", name);
+    }
+    const auto* list = json::find(*doc, "categories");
+    if (list == nullptr) return error(status::bad_request, "missing_field", "categories is required", "categories");
+    if (!list->IsArray())
+        return error(status::bad_request, "invalid_field", "categories must be an array of category names", "categories");
+    query_action q;
+    q.request.kind = amqp::request_kind::subscriptions_sync;
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+        const auto& c = (*list)[i];
+        const std::string field = "categories[" + std::to_string(i) + "]";
+        if (!c.IsString())
+            return error(status::bad_request, "invalid_field", "each category must be a string", field);
+        const std::string_view slug(c.GetString(), c.GetStringLength());
+        if (!is_subscribable_category(slug))
+            return error(status::bad_request, "invalid_field",
+                         "unknown category '" + std::string(slug) + "' (known: " + known_categories() + ")", field);
+        // Given twice is the same choice: kept once.
+        if (std::find(q.request.categories.begin(), q.request.categories.end(), slug) == q.request.categories.end())
+            q.request.categories.emplace_back(slug);
+    }
+    return q;
+}
+
 immediate_response method_not_allowed(std::string allow) {
     auto r = error(status::method_not_allowed, "method_not_allowed", "method not allowed; allowed: " + allow);
     r.allow = std::move(allow);
@@ -174,6 +241,15 @@ decision route(const http::request& req, const route_config& config, const reque
         if (path == attio_path) return attio_webhook(req, config, ctx);
         return enrollments(req, config, ctx);
     }
+    if (path.starts_with(enrollment_job_prefix) || path == campaigns_path) {
+        if (method != verb::get) return method_not_allowed("GET");
+        if (path == campaigns_path) return campaigns(req, config);
+        return enrollment_job(req, config);
+    }
+    if (path == subscriptions_sync_path) {
+        if (method != verb::post) return method_not_allowed("POST");
+        return subscriptions_sync(req, config);
+    }
     if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
         if (!get) return method_not_allowed("GET, HEAD");
         if (path == "/healthz") return probe::health;
@@ -185,11 +261,23 @@ decision route(const http::request& req, const route_config& config, const reque
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
+bool is_job_id(std::string_view id) {
+    constexpr std::string_view prefix = "job_";
+    if (!id.starts_with(prefix) || id.size() == prefix.size() || id.size() > prefix.size() + 64) return false;
+    return std::all_of(id.begin() + prefix.size(), id.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+bool is_subscribable_category(std::string_view slug) {
+    const auto c = lemlist::category_from_string(slug);
+    return c && *c != lemlist::event_category::other;
+}
+
 std::string_view route_label(std::string_view target) {
     const std::string_view path = path_of(target);
-    for (std::string_view known : {lemlist_path, attio_path, enrollments_path, std::string_view("/healthz"),
-                                   std::string_view("/readyz"), std::string_view("/metrics")})
+    for (std::string_view known : {lemlist_path, attio_path, enrollments_path, campaigns_path, subscriptions_sync_path,
+                                   std::string_view("/healthz"), std::string_view("/readyz"), std::string_view("/metrics")})
         if (path == known) return known;
+    if (path.starts_with(enrollment_job_prefix)) return "/v1/enrollments/{job_id}";
     return "other";
 }
 

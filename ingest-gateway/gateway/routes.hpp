@@ -5,6 +5,9 @@
 //   immediate_response  answer now (400/401/404/405/413/415/422, with a JSON error body)
 //   publish_action      store this message durably (broker confirm or spool), then answer
 //   probe               /healthz, /readyz, /metrics: answered from live state by the service
+//   query_action        the Attio app's queries and commands (GET /v1/campaigns, GET
+//                       /v1/enrollments/{job_id}, POST /v1/subscriptions/sync): asked of the
+//                       worker over `sync.requests` and answered with its reply; never spooled
 
 #include <chrono>
 #include <cstddef>
@@ -15,6 +18,7 @@
 #include <variant>
 
 #include "amqp/message.hpp"
+#include "amqp/sync_request.hpp"
 #include "core/time.hpp"
 #include "http/server.hpp"
 
@@ -57,7 +61,13 @@ struct publish_action {
 
 enum class probe { health, ready, metrics };
 
-using decision = std::variant<immediate_response, publish_action, probe>;
+// A request for the worker, answered over direct reply-to while the caller waits. Queries
+// and commands with a waiting caller: a broker that cannot take it means 503, not the spool.
+struct query_action {
+    amqp::sync_request request;
+};
+
+using decision = std::variant<immediate_response, publish_action, probe, query_action>;
 
 decision route(const http::request& req, const route_config& config, const request_context& ctx);
 
@@ -65,10 +75,21 @@ decision route(const http::request& req, const route_config& config, const reque
 inline constexpr std::string_view lemlist_path = "/webhooks/lemlist";
 inline constexpr std::string_view attio_path = "/webhooks/attio";
 inline constexpr std::string_view enrollments_path = "/v1/enrollments";
+inline constexpr std::string_view enrollment_job_prefix = "/v1/enrollments/";  // + job_id
+inline constexpr std::string_view campaigns_path = "/v1/campaigns";
+inline constexpr std::string_view subscriptions_sync_path = "/v1/subscriptions/sync";
+
+// "job_" and 1..64 hex digits: what new_job_id makes, and what GET /v1/enrollments/{id} takes.
+bool is_job_id(std::string_view id);
+
+// The event categories POST /v1/subscriptions/sync takes: the `event_category` options minus
+// `other` (Lemlist has no types of its own for it).
+bool is_subscribable_category(std::string_view slug);
 
 // The request target without its query string.
 std::string_view path_of(std::string_view target);
-// The path (no query) when it is one of ours, else "other": a bounded metrics label.
+// The path (no query) when it is one of ours ("/v1/enrollments/{job_id}" for a job), else
+// "other": a bounded metrics label.
 std::string_view route_label(std::string_view target);
 
 // {"error":"<code>","message":"<message>"[,"field":"<field>"]}

@@ -53,6 +53,7 @@ awaitable<http::response> service::handle(http::request& req, const http::reques
         co_return res;
     }
     if (const auto* p = std::get_if<probe>(&d)) co_return probe_response(req, *p);
+    if (const auto* q = std::get_if<query_action>(&d)) co_return co_await ask_worker(req, *q);
 
     auto& action = std::get<publish_action>(d);
     if (!action.unexpected_hook_type.empty()) {
@@ -99,6 +100,36 @@ awaitable<http::response> service::wait_for_reply(const http::request& req, publ
     log::warn("gateway.call_not_confirmed", {{"job_id", action.id}, {"outcome", amqp::to_string(r.publish)}});
     const store_result stored = co_await store_.spool_only(action.message, r.publish);
     co_return answer_stored(req, action, stored);
+}
+
+awaitable<http::response> service::ask_worker(const http::request& req, const query_action& query) {
+    const auto timeout =
+        query.request.kind == amqp::request_kind::subscriptions_sync ? options_.command_timeout : options_.query_timeout;
+    // A member of this frame: the store's call reads it until it completes.
+    const amqp::publish_request message = amqp::request_message(query.request, "req_" + crypto::random_hex(12), timeout);
+    const amqp::call_result r = co_await store_.call(message, timeout);
+    const auto kind = amqp::to_string(query.request.kind);
+    if (r.reply) {
+        auto reply = amqp::parse_reply(r.reply->body);
+        if (!reply) {
+            log::error("gateway.worker_reply_invalid", {{"request", kind}, {"error", reply.error()}});
+            co_return json_response(req, status::bad_gateway,
+                                    error_body("bad_worker_reply", "the worker's answer was unreadable: " + reply.error()));
+        }
+        co_return json_response(req, static_cast<status>(reply->status), std::move(reply->body));
+    }
+    if (amqp::is_confirmed(r.publish)) {
+        log::warn("gateway.worker_timeout", {{"request", kind}, {"timeout_ms", static_cast<std::int64_t>(timeout.count())}});
+        const auto seconds = std::to_string((timeout.count() + 999) / 1000);
+        co_return json_response(req, status::gateway_timeout,
+                                error_body("timeout", "the worker did not answer within " + seconds + " s"));
+    }
+    // Not queued: a waiting caller is better told now than spooled for later.
+    log::warn("gateway.request_not_queued", {{"request", kind}, {"outcome", amqp::to_string(r.publish)}});
+    auto res = json_response(req, status::service_unavailable,
+                             error_body("unavailable", "the broker cannot take the request now; try again shortly"));
+    res.set(http_proto::field::retry_after, "5");
+    co_return res;
 }
 
 http::response service::probe_response(const http::request& req, probe p) const {

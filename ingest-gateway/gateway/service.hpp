@@ -18,6 +18,10 @@ struct service_options {
     route_config routes;
     // ?wait=true: how long to wait for the worker's reply before answering 202.
     std::chrono::milliseconds wait_timeout{30'000};
+    // The Attio app's requests to the worker (query_action): how long to wait for its reply
+    // before answering 504. A sync writes Lemlist hooks (one call each, rate-limited): longer.
+    std::chrono::milliseconds query_timeout{10'000};
+    std::chrono::milliseconds command_timeout{30'000};
     bool access_log = true;
 };
 
@@ -35,6 +39,7 @@ public:
 private:
     http::response answer_stored(const http::request& req, const publish_action& action, const store_result& r) const;
     awaitable<http::response> wait_for_reply(const http::request& req, publish_action& action);
+    awaitable<http::response> ask_worker(const http::request& req, const query_action& query);
     http::response probe_response(const http::request& req, probe p) const;
 
     service_options options_;

@@ -1,5 +1,7 @@
 #include "state/redis_store.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "core/crypto.hpp"
@@ -87,6 +89,31 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 )lua");
 
+// KEYS[1] job hash; ARGV: total, ttl ms. A done job starts over without its results.
+const redis_script begin_job_script(R"lua(
+if redis.call('HGET', KEYS[1], 'state') == 'done' then redis.call('DEL', KEYS[1]) end
+redis.call('HSET', KEYS[1], 'state', 'running', 'total', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+)lua");
+
+// KEYS[1] job hash; ARGV: record id, item, ttl ms. 1 when this item is the record's first.
+const redis_script settle_record_script(R"lua(
+local added = redis.call('HSETNX', KEYS[1], 'r:' .. ARGV[1], ARGV[2])
+redis.call('HSETNX', KEYS[1], 'state', 'running')
+redis.call('HSETNX', KEYS[1], 'total', '0')
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return added
+)lua");
+
+// KEYS[1] job hash; ARGV: state, ttl ms.
+const redis_script set_job_state_script(R"lua(
+redis.call('HSET', KEYS[1], 'state', ARGV[1])
+redis.call('HSETNX', KEYS[1], 'total', '0')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+)lua");
+
 #undef LAS_LUA_PRELUDE
 
 store_error unexpected(std::string_view what) {
@@ -166,7 +193,7 @@ result<bool, store_error> redis_store::release(std::string_view key, std::string
 result<bool, store_error> redis_store::check() {
     if (auto r = client_->ping(); !r) return r;
     for (const auto* s : {&claim_script, &record_step_script, &extend_script, &complete_script, &release_script,
-                          &unlock_script}) {
+                          &unlock_script, &begin_job_script, &settle_record_script, &set_job_state_script}) {
         if (auto r = client_->load(*s); !r) return r;
     }
     return true;
@@ -187,6 +214,38 @@ result<std::optional<std::string>, store_error> redis_store::try_lock(std::strin
 
 result<bool, store_error> redis_store::unlock(std::string_view name, std::string_view token) {
     return run_flag(unlock_script, lock_key_of(name), {token});
+}
+
+result<bool, store_error> redis_store::begin_job(std::string_view job_id, std::size_t total) {
+    return run_flag(begin_job_script, job_key_of(job_id), {std::to_string(total), ms_text(options_.ttl)});
+}
+
+result<bool, store_error> redis_store::settle_record(std::string_view job_id, std::string_view record_id,
+                                                     std::string_view item) {
+    return run_flag(settle_record_script, job_key_of(job_id), {record_id, item, ms_text(options_.ttl)});
+}
+
+result<bool, store_error> redis_store::set_job_state(std::string_view job_id, job_state state) {
+    return run_flag(set_job_state_script, job_key_of(job_id), {to_string(state), ms_text(options_.ttl)});
+}
+
+result<std::optional<job_progress>, store_error> redis_store::get_job(std::string_view job_id) {
+    const auto key = job_key_of(job_id);
+    auto r = client_->command({"HGETALL", key});
+    if (!r) return fail(std::move(r.error()));
+    if (r->kind != redis_value::type::array || r->elements.size() % 2 != 0) return fail(unexpected("HGETALL"));
+    if (r->elements.empty()) return std::optional<job_progress>{};
+    job_progress out;
+    out.state = job_state::running;
+    for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+        const auto& field = r->elements[i].str;
+        const auto& value = r->elements[i + 1].str;
+        if (field == "state") out.state = job_state_from(value).value_or(job_state::running);
+        else if (field == "total") out.total = static_cast<std::size_t>(std::strtoull(value.c_str(), nullptr, 10));
+        else if (field.starts_with("r:")) out.results.emplace_back(field.substr(2), value);
+    }
+    std::sort(out.results.begin(), out.results.end());
+    return std::optional<job_progress>(std::move(out));
 }
 
 }  // namespace las::state

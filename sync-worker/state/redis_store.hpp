@@ -7,7 +7,9 @@
 // Layout: a hash per key, `<prefix>idem:<key>` with fields state (leased | free | done),
 // token, lease_until_ms, claims and `step:<name>` per recorded step; its PEXPIRE is the
 // idempotency TTL (refreshed on claim and release, set anew on completion). Named locks are
-// `<prefix>lock:<name>` = token, SET NX PX, freed by compare-and-delete. Needs Redis >= 5
+// `<prefix>lock:<name>` = token, SET NX PX, freed by compare-and-delete. Enrollment jobs are
+// a hash `<prefix>job:<job_id>` (state, total, `r:<record_id>` = item), PEXPIRE = the TTL
+// from the last write. Needs Redis >= 5
 // (scripts that read TIME and then write are replicated by effects).
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <string>
 
 #include "state/idempotency_store.hpp"
+#include "state/job_store.hpp"
 #include "state/redis_connection.hpp"
 
 namespace las::state {
@@ -24,7 +27,7 @@ struct redis_store_options {
     std::chrono::seconds ttl{86'400};  // IDEMPOTENCY_TTL_SECONDS
 };
 
-class redis_store final : public idempotency_store, public lock_store {
+class redis_store final : public idempotency_store, public lock_store, public job_store {
 public:
     redis_store(std::shared_ptr<redis_client> client, redis_store_options options);
 
@@ -42,6 +45,13 @@ public:
                                                              std::chrono::milliseconds lease) override;
     result<bool, store_error> unlock(std::string_view name, std::string_view token) override;
 
+    result<bool, store_error> begin_job(std::string_view job_id, std::size_t total) override;
+    result<bool, store_error> settle_record(std::string_view job_id, std::string_view record_id,
+                                            std::string_view item) override;
+    result<bool, store_error> set_job_state(std::string_view job_id, job_state state) override;
+    result<std::optional<job_progress>, store_error> get_job(std::string_view job_id) override;
+
+    std::string job_key_of(std::string_view job_id) const { return options_.key_prefix + "job:" + std::string(job_id); }
     std::string key_of(std::string_view key) const { return options_.key_prefix + "idem:" + std::string(key); }
     std::string lock_key_of(std::string_view name) const { return options_.key_prefix + "lock:" + std::string(name); }
 

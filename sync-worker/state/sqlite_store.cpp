@@ -31,6 +31,18 @@ CREATE TABLE IF NOT EXISTS idempotency_steps(
   value TEXT NOT NULL,
   PRIMARY KEY(key, step)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS enrollment_jobs(
+  job_id        TEXT PRIMARY KEY NOT NULL,
+  state         TEXT NOT NULL,
+  total         INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS enrollment_job_results(
+  job_id    TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  item      TEXT NOT NULL,
+  PRIMARY KEY(job_id, record_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS named_locks(
   name           TEXT PRIMARY KEY NOT NULL,
   token          TEXT NOT NULL,
@@ -94,7 +106,27 @@ sqlite_store::sqlite_store(sqlite_store_options options)
       upsert_lock_(db_,
                    "INSERT INTO named_locks(name, token, lease_until_ms) VALUES(?1, ?2, ?3) "
                    "ON CONFLICT(name) DO UPDATE SET token = excluded.token, lease_until_ms = excluded.lease_until_ms"),
-      delete_lock_(db_, "DELETE FROM named_locks WHERE name = ?1 AND token = ?2") {
+      delete_lock_(db_, "DELETE FROM named_locks WHERE name = ?1 AND token = ?2"),
+      select_job_(db_, "SELECT state, total, expires_at_ms FROM enrollment_jobs WHERE job_id = ?1"),
+      upsert_job_(db_,
+                  "INSERT INTO enrollment_jobs(job_id, state, total, expires_at_ms) VALUES(?1, ?2, ?3, ?4) "
+                  "ON CONFLICT(job_id) DO UPDATE SET state = excluded.state, total = excluded.total, "
+                  "expires_at_ms = excluded.expires_at_ms"),
+      delete_job_results_(db_, "DELETE FROM enrollment_job_results WHERE job_id = ?1"),
+      insert_job_result_(db_,
+                         "INSERT INTO enrollment_job_results(job_id, record_id, item) VALUES(?1, ?2, ?3) "
+                         "ON CONFLICT(job_id, record_id) DO NOTHING"),
+      touch_job_(db_,
+                 "INSERT INTO enrollment_jobs(job_id, state, total, expires_at_ms) VALUES(?1, 'running', 0, ?2) "
+                 "ON CONFLICT(job_id) DO UPDATE SET expires_at_ms = excluded.expires_at_ms"),
+      update_job_state_(db_,
+                        "INSERT INTO enrollment_jobs(job_id, state, total, expires_at_ms) VALUES(?1, ?2, 0, ?3) "
+                        "ON CONFLICT(job_id) DO UPDATE SET state = excluded.state, expires_at_ms = excluded.expires_at_ms"),
+      select_job_results_(db_, "SELECT record_id, item FROM enrollment_job_results WHERE job_id = ?1 ORDER BY record_id"),
+      purge_job_results_(db_,
+                         "DELETE FROM enrollment_job_results WHERE job_id IN "
+                         "(SELECT job_id FROM enrollment_jobs WHERE expires_at_ms <= ?1)"),
+      purge_jobs_(db_, "DELETE FROM enrollment_jobs WHERE expires_at_ms <= ?1") {
     if (options_.purge_every == 0) options_.purge_every = 1;
 }
 
@@ -312,14 +344,99 @@ result<std::int64_t, store_error> sqlite_store::purge_locked(std::int64_t now) {
     auto tx = sqlite::transaction::begin_immediate(db_);
     if (!tx) return fail(std::move(tx.error()));
     std::int64_t removed = 0;
-    for (auto* stmt : {&purge_steps_, &purge_keys_, &purge_locks_}) {
+    for (auto* stmt : {&purge_steps_, &purge_keys_, &purge_locks_, &purge_job_results_, &purge_jobs_}) {
         sqlite::statement::run del(*stmt);
         auto r = del.bind(now).exec();
         if (!r) return fail(std::move(r.error()));
-        if (stmt != &purge_steps_) removed += *r;
+        if (stmt != &purge_steps_ && stmt != &purge_job_results_) removed += *r;
     }
     if (auto r = tx->commit(); !r) return fail(std::move(r.error()));
     return removed;
+}
+
+result<bool, store_error> sqlite_store::begin_job(std::string_view job_id, std::size_t total) {
+    std::lock_guard lock(mutex_);
+    auto tx = sqlite::transaction::begin_immediate(db_);
+    if (!tx) return fail(std::move(tx.error()));
+    const std::int64_t now = now_ms();
+    bool restart = false;  // a done (or expired) job begins again without its old results
+    {
+        sqlite::statement::run row(select_job_);
+        row.bind(job_id);
+        auto has = row.step();
+        if (!has) return fail(std::move(has.error()));
+        restart = *has && (row.text(0) == to_string(job_state::done) || row.int64(2) <= now);
+    }
+    if (restart) {
+        sqlite::statement::run del(delete_job_results_);
+        if (auto r = del.bind(job_id).exec(); !r) return fail(std::move(r.error()));
+    }
+    {
+        sqlite::statement::run up(upsert_job_);
+        up.bind(job_id).bind(to_string(job_state::running)).bind(static_cast<std::int64_t>(total))
+            .bind(now + to_ms(options_.ttl));
+        if (auto r = up.exec(); !r) return fail(std::move(r.error()));
+    }
+    if (auto r = tx->commit(); !r) return fail(std::move(r.error()));
+    return true;
+}
+
+result<bool, store_error> sqlite_store::settle_record(std::string_view job_id, std::string_view record_id,
+                                                      std::string_view item) {
+    std::lock_guard lock(mutex_);
+    auto tx = sqlite::transaction::begin_immediate(db_);
+    if (!tx) return fail(std::move(tx.error()));
+    std::int64_t inserted = 0;
+    {
+        sqlite::statement::run ins(insert_job_result_);
+        ins.bind(job_id).bind(record_id).bind(item);
+        auto r = ins.exec();
+        if (!r) return fail(std::move(r.error()));
+        inserted = *r;
+    }
+    {
+        sqlite::statement::run touch(touch_job_);
+        touch.bind(job_id).bind(now_ms() + to_ms(options_.ttl));
+        if (auto r = touch.exec(); !r) return fail(std::move(r.error()));
+    }
+    if (auto r = tx->commit(); !r) return fail(std::move(r.error()));
+    return inserted == 1;
+}
+
+result<bool, store_error> sqlite_store::set_job_state(std::string_view job_id, job_state state) {
+    std::lock_guard lock(mutex_);
+    auto tx = sqlite::transaction::begin_immediate(db_);
+    if (!tx) return fail(std::move(tx.error()));
+    {
+        sqlite::statement::run up(update_job_state_);
+        up.bind(job_id).bind(to_string(state)).bind(now_ms() + to_ms(options_.ttl));
+        if (auto r = up.exec(); !r) return fail(std::move(r.error()));
+    }
+    if (auto r = tx->commit(); !r) return fail(std::move(r.error()));
+    return true;
+}
+
+result<std::optional<job_progress>, store_error> sqlite_store::get_job(std::string_view job_id) {
+    std::lock_guard lock(mutex_);
+    job_progress out;
+    {
+        sqlite::statement::run row(select_job_);
+        row.bind(job_id);
+        auto has = row.step();
+        if (!has) return fail(std::move(has.error()));
+        if (!*has || row.int64(2) <= now_ms()) return std::optional<job_progress>{};
+        out.state = job_state_from(row.text(0)).value_or(job_state::running);
+        out.total = static_cast<std::size_t>(row.int64(1));
+    }
+    sqlite::statement::run rows(select_job_results_);
+    rows.bind(job_id);
+    for (;;) {
+        auto has = rows.step();
+        if (!has) return fail(std::move(has.error()));
+        if (!*has) break;
+        out.results.emplace_back(rows.text(0), rows.text(1));
+    }
+    return std::optional<job_progress>(std::move(out));
 }
 
 result<std::int64_t, store_error> sqlite_store::stored_keys() {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "state/idempotency_store.hpp"
+#include "state/job_store.hpp"
 #include "state/sqlite_db.hpp"
 
 namespace las::state {
@@ -29,7 +30,7 @@ struct sqlite_store_options {
     clock_fn clock = [] { return std::chrono::system_clock::now(); };
 };
 
-class sqlite_store final : public idempotency_store, public lock_store {
+class sqlite_store final : public idempotency_store, public lock_store, public job_store {
 public:
     // Creates the directory, opens the file and its schema. Throws std::runtime_error
     // (a start-up failure) when that is impossible.
@@ -48,7 +49,13 @@ public:
                                                              std::chrono::milliseconds lease) override;
     result<bool, store_error> unlock(std::string_view name, std::string_view token) override;
 
-    // Deletes keys past their TTL (with their steps) and expired locks; returns the rows removed.
+    result<bool, store_error> begin_job(std::string_view job_id, std::size_t total) override;
+    result<bool, store_error> settle_record(std::string_view job_id, std::string_view record_id,
+                                            std::string_view item) override;
+    result<bool, store_error> set_job_state(std::string_view job_id, job_state state) override;
+    result<std::optional<job_progress>, store_error> get_job(std::string_view job_id) override;
+
+    // Deletes keys past their TTL (with their steps), expired locks and jobs; returns the rows removed.
     result<std::int64_t, store_error> purge_expired();
     // Keys stored, expired or not (for tests and operators).
     result<std::int64_t, store_error> stored_keys();
@@ -78,6 +85,15 @@ private:
     sqlite::statement select_lock_;
     sqlite::statement upsert_lock_;
     sqlite::statement delete_lock_;
+    sqlite::statement select_job_;
+    sqlite::statement upsert_job_;
+    sqlite::statement delete_job_results_;
+    sqlite::statement insert_job_result_;
+    sqlite::statement touch_job_;
+    sqlite::statement update_job_state_;
+    sqlite::statement select_job_results_;
+    sqlite::statement purge_job_results_;
+    sqlite::statement purge_jobs_;
     std::uint64_t claims_since_purge_ = 0;
 };
 

@@ -39,6 +39,7 @@ worker_state make_worker_state(const worker_settings& settings, redis_options op
         out.idempotency = store;
         out.locks = store;
         out.traces = std::make_shared<redis_trace_log>(out.redis, settings.idempotency_ttl);
+        out.jobs = store;
     } else {
         auto store = std::make_shared<sqlite_store>(sqlite_options(settings));
         out.idempotency = store;
@@ -47,6 +48,7 @@ worker_state make_worker_state(const worker_settings& settings, redis_options op
         trace.directory = settings.state_dir;
         trace.ttl = settings.idempotency_ttl;
         out.traces = std::make_shared<sqlite_trace_log>(trace);
+        out.jobs = store;
     }
     return out;
 }

@@ -13,6 +13,7 @@
 
 #include "core/settings.hpp"
 #include "state/idempotency_store.hpp"
+#include "state/job_store.hpp"
 #include "state/rate_gate.hpp"
 #include "state/trace_log.hpp"
 #include "state/redis_connection.hpp"
@@ -22,6 +23,7 @@ namespace las::state {
 struct worker_state {
     std::shared_ptr<idempotency_store> idempotency;
     std::shared_ptr<lock_store> locks;       // the same object as idempotency
+    std::shared_ptr<job_store> jobs;         // the same object too (enrollment job progress)
     std::shared_ptr<redis_client> redis;     // null without REDIS_URL
     std::shared_ptr<trace_log> traces;       // what became of each event (sync-worker trace)
 

@@ -169,26 +169,30 @@ std::string reply_body(std::string_view job_id, const std::vector<reply_item>& i
     json::append_quoted(out, job_id);
     out += ",\"results\":[";
     for (std::size_t i = 0; i < items.size(); ++i) {
-        const auto& r = items[i];
         if (i) out += ',';
-        out += "{\"record_id\":";
-        json::append_quoted(out, r.record_id);
-        out += ",\"status\":";
-        json::append_quoted(out, r.status);
-        if (r.lead_id) {
-            out += ",\"lead_id\":";
-            json::append_quoted(out, *r.lead_id);
-        }
-        if (!r.message.empty()) {
-            out += ",\"message\":";
-            json::append_quoted(out, r.message);
-        }
-        out += '}';
+        out += reply_item_json(items[i]);
     }
     out += ']';
     if (!error.empty()) {
         out += ",\"error\":";
         json::append_quoted(out, error);
+    }
+    out += '}';
+    return out;
+}
+
+std::string reply_item_json(const reply_item& r) {
+    std::string out = "{\"record_id\":";
+    json::append_quoted(out, r.record_id);
+    out += ",\"status\":";
+    json::append_quoted(out, r.status);
+    if (r.lead_id) {
+        out += ",\"lead_id\":";
+        json::append_quoted(out, *r.lead_id);
+    }
+    if (!r.message.empty()) {
+        out += ",\"message\":";
+        json::append_quoted(out, r.message);
     }
     out += '}';
     return out;

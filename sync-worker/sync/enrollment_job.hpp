@@ -90,5 +90,7 @@ struct reply_item {
     std::string message;
 };
 std::string reply_body(std::string_view job_id, const std::vector<reply_item>& items, std::string_view error = {});
+// One item of it: {"record_id","status","lead_id"?,"message"?} (also what the job store keeps).
+std::string reply_item_json(const reply_item& item);
 
 }  // namespace las::sync

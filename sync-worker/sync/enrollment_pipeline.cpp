@@ -9,6 +9,7 @@
 #include "sync/disposition.hpp"
 #include "sync/enrollment_batch.hpp"
 #include "sync/enrollment_entry.hpp"
+#include "sync/offload.hpp"
 
 namespace las::sync {
 namespace {
@@ -91,6 +92,35 @@ enrollment_pipeline::enrollment_pipeline(asio::io_context& io, amqp::connection_
 
 enrollment_pipeline::~enrollment_pipeline() { stop(std::chrono::milliseconds(0)); }
 
+void enrollment_pipeline::track_jobs(state::job_store& jobs, asio::thread_pool& blocking) {
+    job_store_ = &jobs;
+    blocking_ = &blocking;
+}
+
+bool enrollment_pipeline::tracked(const std::string& job_id) const {
+    // The gateway's jobs only: nobody polls an Attio webhook's.
+    return job_store_ != nullptr && job_id.starts_with("job_");
+}
+
+awaitable<void> enrollment_pipeline::note_begin(const std::string& job_id, std::size_t total) {
+    if (!tracked(job_id)) co_return;
+    auto r = co_await offload(*blocking_, [&] { return job_store_->begin_job(job_id, total); });
+    if (!r) log::warn("enrollment.progress_not_recorded", {{"job_id", job_id}, {"error", r.error().message}});
+}
+
+awaitable<void> enrollment_pipeline::note_settled(const std::string& job_id, const reply_item& item) {
+    if (!tracked(job_id)) co_return;
+    const std::string json = reply_item_json(item);
+    auto r = co_await offload(*blocking_, [&] { return job_store_->settle_record(job_id, item.record_id, json); });
+    if (!r) log::warn("enrollment.progress_not_recorded", {{"job_id", job_id}, {"error", r.error().message}});
+}
+
+awaitable<void> enrollment_pipeline::note_state(const std::string& job_id, state::job_state s) {
+    if (!tracked(job_id)) co_return;
+    auto r = co_await offload(*blocking_, [&] { return job_store_->set_job_state(job_id, s); });
+    if (!r) log::warn("enrollment.progress_not_recorded", {{"job_id", job_id}, {"error", r.error().message}});
+}
+
 void enrollment_pipeline::start() {
     amqp::consumer_options options;
     options.queue = amqp::attio_enrollments().queue();
@@ -128,6 +158,12 @@ awaitable<std::vector<record_outcome>> enrollment_pipeline::run_records(std::vec
             results[i].message = e.what();
         }
         results[i].record_id = requests[i].record_id;
+        if (results[i].what == record_outcome::kind::done && results[i].status) {
+            // Named: g++ 12 mishandles temporaries held across a co_await.
+            const std::vector<record_outcome> one{results[i]};
+            const auto item = reply_items(one).front();
+            co_await note_settled(requests[i].job_id, item);
+        }
     });
     co_return results;
 }
@@ -141,6 +177,7 @@ awaitable<enrollment_pipeline::job_run> enrollment_pipeline::run_api_job(const a
         co_return run;
     }
     run.job_id = job->job_id;
+    co_await note_begin(run.job_id, job->record_ids.size());
     std::vector<record_request> requests;
     requests.reserve(job->record_ids.size());
     for (const auto& id : job->record_ids)
@@ -302,6 +339,7 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
             settled = false;
             republish_failures_.inc();
             consumer_->reject(delivery, true);
+            co_await note_state(run.job_id, state::job_state::queued);
             log::warn("enrollment.job_requeued", {{"job_id", run.job_id}, {"plan", plan.label},
                                                   {"publish", amqp::to_string(published)}});
         }
@@ -310,6 +348,13 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
         if (terminal && !delivery.reply_to.empty()) {
             const std::string error = run.failure ? run.failure->detail : std::string();
             reply(delivery, reply_body(run.job_id, reply_items(run.records), error));
+        }
+        if (terminal) {
+            const auto items = reply_items(run.records);
+            for (const auto& item : items) co_await note_settled(run.job_id, item);
+            co_await note_state(run.job_id, state::job_state::done);
+        } else {
+            co_await note_state(run.job_id, state::job_state::queued);
         }
         consumer_->ack(delivery);
         jobs_.with({plan.label}).inc();

@@ -19,6 +19,10 @@
 // Republish confirmed, then ack; an unconfirmed republish requeues the original.
 // A job with reply_to/correlation_id (the gateway's ?wait=true, direct reply-to) gets its
 // results once the job is settled: {"job_id","results":[{"record_id","status",…}]}.
+// With track_jobs(), the gateway's jobs (job_…) also leave their progress in the job store
+// for GET /v1/enrollments/{job_id}: running when taken, each record as it settles, queued
+// when the job goes back to the queue, done when settled (best effort: a store failure is
+// logged, never fails the job).
 
 #include <atomic>
 #include <chrono>
@@ -30,8 +34,11 @@
 #include "amqp/consumer.hpp"
 #include "amqp/publisher.hpp"
 #include "attio/client.hpp"
+#include <boost/asio/thread_pool.hpp>
+
 #include "core/metrics.hpp"
 #include "http/asio.hpp"
+#include "state/job_store.hpp"
 #include "sync/enrollment_job.hpp"
 #include "sync/enrollment_processor.hpp"
 #include "sync/event_processor.hpp"
@@ -62,6 +69,9 @@ public:
                         enrollment_pipeline_settings settings);
     ~enrollment_pipeline();
 
+    // Before start(): record job progress in `jobs` (blocking calls run on `blocking`).
+    void track_jobs(state::job_store& jobs, asio::thread_pool& blocking);
+
     void start();
     // Stops taking jobs and waits up to `drain` for those in flight. Blocks: call it off the I/O thread.
     void stop(std::chrono::milliseconds drain);
@@ -79,6 +89,10 @@ private:
                                                            std::vector<record_request>& requests,
                                                            const std::string& job_id, bool replay);
     void reply(const amqp::delivery& delivery, std::string body);
+    bool tracked(const std::string& job_id) const;
+    awaitable<void> note_begin(const std::string& job_id, std::size_t total);
+    awaitable<void> note_settled(const std::string& job_id, const reply_item& item);
+    awaitable<void> note_state(const std::string& job_id, state::job_state s);
 
     asio::io_context& io_;
     amqp::connection_settings broker_;
@@ -89,6 +103,8 @@ private:
     std::unique_ptr<amqp::consumer> consumer_;
     std::atomic<std::size_t> in_flight_{0};
     std::optional<std::string> list_id_;  // the enrollment list's id, read once (I/O thread only)
+    state::job_store* job_store_ = nullptr;
+    asio::thread_pool* blocking_ = nullptr;
 
     metrics::family<metrics::counter>& jobs_;
     metrics::family<metrics::counter>& records_;

@@ -292,6 +292,7 @@ enrollment_consumer::enrollment_consumer(runtime& rt, const amqp::connection_set
     ps.campaign_attribute = settings.file.enrollment_campaign_attribute;
     pipeline_ = std::make_unique<sync::enrollment_pipeline>(rt.io(), broker, publisher, *processor_, rt.attio("run"),
                                                             rt.registry(), ps);
+    pipeline_->track_jobs(*rt.state().jobs, rt.blocking());  // for GET /v1/enrollments/{job_id}
     pipeline_->start();
     log::info("enrollments.running", {{"queue", amqp::attio_enrollments_name}, {"prefetch", ps.prefetch}});
 }

@@ -18,6 +18,7 @@
 #include "sync/person_writer.hpp"
 #include "tools/enroll.hpp"
 #include "tools/provision.hpp"
+#include "tools/requests.hpp"
 
 namespace las::tools {
 namespace {
@@ -100,10 +101,12 @@ int run_worker(runtime& rt) {
     auto work = asio::make_work_guard(rt.io());
     // Enrollment jobs (attio.enrollments): a second consumer beside the event pipeline.
     enrollment_consumer enrollments(rt, *broker, publisher);
+    // The Attio app's requests through the gateway (sync.requests): campaigns, job status, hook sync.
+    request_consumer requests(rt, *broker, publisher);
     std::unique_ptr<http::server> metrics_server;
     if (settings.metrics_listen) {
         metrics_server = start_metrics_server(rt, *settings.metrics_listen, [&] {
-            return pipeline.consuming() && publisher.connected() && enrollments.ready();
+            return pipeline.consuming() && publisher.connected() && enrollments.ready() && requests.ready();
         });
     }
     pipeline.start();
@@ -120,6 +123,7 @@ int run_worker(runtime& rt) {
         stopper = std::thread([&] {
             pipeline.stop(drain_time);
             enrollments.stop(drain_time);
+            requests.stop(drain_time);
             work.reset();
             rt.io().stop();
         });

@@ -72,8 +72,15 @@ TEST_CASE("topology: the contract covers both pipelines, each name once") {
     const auto plan = contract_topology();
     std::set<std::string> queues;
     for (const auto& q : plan.queues) CHECK(queues.insert(q.name).second);
-    CHECK(queues.size() == 2 * (2 + retry_ladder.size()));
+    CHECK(queues.size() == 2 * (2 + retry_ladder.size()) + 1);
     CHECK(queues.count("lemlist.events.dlq") == 1);
+    // The app's requests: classic (transient, per-message expiry), through the default exchange.
+    const auto requests = std::find_if(plan.queues.begin(), plan.queues.end(),
+                                       [](const auto& q) { return q.name == "sync.requests"; });
+    REQUIRE(requests != plan.queues.end());
+    CHECK(requests->kind == queue_kind::classic);
+    CHECK_FALSE(requests->message_ttl.has_value());
+    CHECK_FALSE(requests->dead_letter_exchange.has_value());
     CHECK(queues.count("attio.enrollments.retry.1h") == 1);
     CHECK(plan.exchanges.size() == 2);
     CHECK(plan.bindings.size() == 2);

@@ -28,6 +28,8 @@ RETRY_QUEUES = [f"lemlist.events.retry.{d}" for d in ("5s", "30s", "2m", "10m", 
 ATTIO_KEY = "attio-e2e-key"
 LEMLIST_KEY = "lemlist-e2e-key"
 WEBHOOK_SECRET = "e2e-webhook-secret"
+ADMIN_TOKEN = "e2e-admin-token"  # the gateway's ADMIN_API_TOKEN (the /v1/ routes)
+REQUESTS_QUEUE = "sync.requests"
 
 
 def require_env(name):
@@ -238,7 +240,7 @@ class Sandbox:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def _start(self):
-        self.broker.purge([EVENTS_QUEUE, EVENTS_DLQ] + RETRY_QUEUES)
+        self.broker.purge([EVENTS_QUEUE, EVENTS_DLQ, REQUESTS_QUEUE] + RETRY_QUEUES)
         if self.redis_url:
             flush_redis(self.redis_url)
         scale = "off" if self.rate_scale is None else str(self.rate_scale)
@@ -252,7 +254,7 @@ class Sandbox:
                                      ready=r"listening on 127\.0\.0\.1:(\d+)")
         self.gateway = self._service("ingest-gateway", [binary("ingest-gateway", "ingest-gateway")],
                                      env={"GATEWAY_LISTEN": "127.0.0.1:0", "AMQP_URL": self.broker.url,
-                                          "LEMLIST_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                                          "LEMLIST_WEBHOOK_SECRET": WEBHOOK_SECRET, "ADMIN_API_TOKEN": ADMIN_TOKEN,
                                           "SPOOL_DIR": os.path.join(self.dir, "spool"), "GATEWAY_IO_THREADS": "1"},
                                      ready=r"listening on 127\.0\.0\.1:(\d+)")
         self.attio_url = f"http://127.0.0.1:{self.attio.port}"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "job_store_checks.hpp"
 #include "state/redis_store.hpp"
 #include "state/shared_limiter.hpp"
 #include "test_support.hpp"
@@ -315,4 +316,24 @@ TEST_CASE("redis store: a dropped connection fails one call, and the next call r
     auto id2 = client->command({"CLIENT", "ID"});
     REQUIRE(id2.ok());
     CHECK(id2->integer != id->integer);
+}
+
+TEST_CASE("redis job store: the contract, and the TTL from the last update") {
+    redis_fixture f;
+    SECTION("contract") {
+        auto store = f.store();
+        test::check_job_store_contract(store);
+    }
+    SECTION("ttl") {
+        auto store = f.store(1s);
+        test::must_do(store.begin_job("job_ttl", 1));
+        std::this_thread::sleep_for(600ms);
+        test::must_do(store.settle_record("job_ttl", "r", "{}"));
+        std::this_thread::sleep_for(600ms);
+        CHECK(test::must_get(store, "job_ttl").results.size() == 1);
+        std::this_thread::sleep_for(1100ms);
+        auto gone = store.get_job("job_ttl");
+        REQUIRE(gone);
+        CHECK_FALSE(gone.value().has_value());
+    }
 }
