@@ -99,7 +99,7 @@ awaitable<result<std::optional<std::string>, outbound::call_error>> person_match
     co_return adopted(record_id);
 }
 
-awaitable<result<std::string, outbound::call_error>> person_matcher::create(const lemlist::lead_identity& lead) {
+awaitable<result<person_match, outbound::call_error>> person_matcher::create(const lemlist::lead_identity& lead) {
     const std::string matching = lead.email ? "email_addresses" : std::string(person_attr::linkedin_url);
     auto asserted = co_await attio_.assert_record(std::string(people_object), matching, creation_values(lead, true));
     if (!asserted && lead.email && lead.linkedin_url && attio::is_uniqueness_conflict(asserted.error())) {
@@ -108,13 +108,13 @@ awaitable<result<std::string, outbound::call_error>> person_matcher::create(cons
         // by a worker racing this one. It is the same human: give that Person the email.
         auto holder = co_await adopt_email(lead);
         if (!holder) co_return fail(holder.error());
-        if (*holder) co_return **holder;
+        if (*holder) co_return person_match{**holder, false, false};  // found, not created
         // The key's holder is gone again, or the email belongs to a third Person: create
         // this one without the key.
         asserted = co_await attio_.assert_record(std::string(people_object), matching, creation_values(lead, false));
     }
     if (!asserted) co_return fail(asserted.error());
-    co_return asserted->record_id;
+    co_return person_match{asserted->record_id, true, false};
 }
 
 awaitable<result<person_match, match_failure>> person_matcher::match(const lemlist::lead_identity& lead) {
@@ -138,8 +138,8 @@ awaitable<result<person_match, match_failure>> person_matcher::match(const lemli
     }
     auto created = co_await create(lead);
     if (!created) co_return fail(match_failure(created.error()));
-    remember(lead, *created);
-    co_return person_match{*created, true, false};
+    remember(lead, created->record_id);
+    co_return *created;
 }
 
 }  // namespace las::sync

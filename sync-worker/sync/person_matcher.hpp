@@ -48,7 +48,7 @@ public:
 
 private:
     awaitable<result<std::optional<std::string>, outbound::call_error>> find(const lemlist::lead_identity& lead);
-    awaitable<result<std::string, outbound::call_error>> create(const lemlist::lead_identity& lead);
+    awaitable<result<person_match, outbound::call_error>> create(const lemlist::lead_identity& lead);
     // The Person holding the lead's LinkedIn key, now with the lead's email too; nullopt when
     // there is none or the email belongs to another Person.
     awaitable<result<std::optional<std::string>, outbound::call_error>> adopt_email(const lemlist::lead_identity& lead);

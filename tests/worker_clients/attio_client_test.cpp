@@ -211,6 +211,7 @@ TEST_CASE("matching race: the email assert collides with the LinkedIn-only Perso
     auto matched = test::run_sync(matcher.match(ev->lead));
     REQUIRE(matched.ok());
     CHECK(matched->record_id == "rec-B");
+    CHECK_FALSE(matched->created);  // B created it: worker_people_created_total counts it once
     REQUIRE(f.t.sent().size() == 6);  // no second assert: no second Person
     const auto& patch = f.t.sent()[5];
     CHECK(patch.method == http_proto::verb::patch);
