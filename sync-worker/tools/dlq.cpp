@@ -43,21 +43,26 @@ std::string header_text(const amqp::header_value& v) {
     return std::to_string(std::get<std::int64_t>(v));
 }
 
-// Opens the channel and checks the DLQ is there; prints the problem and answers nullopt otherwise.
-std::optional<amqp::sync_channel> open_dlq(const dlq_context& ctx, std::uint32_t* depth = nullptr) {
+// Opens the channel and checks the DLQ is there; the error is one line saying what is not usable.
+result<amqp::sync_channel, std::string> open_dlq_channel(const dlq_context& ctx, std::uint32_t* depth = nullptr) {
     auto ch = amqp::sync_channel::open(ctx.broker, "sync-worker-dlq");
-    if (!ch) {
-        std::cerr << "sync-worker: cannot connect to RabbitMQ (" << amqp::describe(ctx.broker)
-                  << "): " << ch.error().message << "\n";
-        return std::nullopt;
-    }
+    if (!ch) return fail("cannot connect to RabbitMQ (" + amqp::describe(ctx.broker) + "): " + ch.error().message);
     auto ready = ch->queue_depth(ctx.pipeline->dlq());
     if (!ready) {
-        std::cerr << "sync-worker: queue " << ctx.pipeline->dlq() << " is not usable: " << ready.error().message
-                  << " (the worker and the gateway declare it when they start)\n";
-        return std::nullopt;
+        return fail("queue " + std::string(ctx.pipeline->dlq()) + " is not usable: " + ready.error().message +
+                    " (the worker and the gateway declare it when they start)");
     }
     if (depth) *depth = *ready;
+    return std::move(*ch);
+}
+
+// As open_dlq_channel, printing the problem.
+std::optional<amqp::sync_channel> open_dlq(const dlq_context& ctx, std::uint32_t* depth = nullptr) {
+    auto ch = open_dlq_channel(ctx, depth);
+    if (!ch) {
+        std::cerr << "sync-worker: " << ch.error() << "\n";
+        return std::nullopt;
+    }
     return std::move(*ch);
 }
 
@@ -242,27 +247,35 @@ int dlq_list_command(const dlq_context& ctx, std::size_t limit) {
     return complete ? 0 : 2;
 }
 
-int dlq_show_command(const dlq_context& ctx, const std::string& message_id) {
-    auto ch = open_dlq(ctx);
-    if (!ch) return 2;
+result<std::optional<amqp::delivery>, std::string> find_dead_letter(const dlq_context& ctx, std::string_view message_id) {
+    auto ch = open_dlq_channel(ctx);
+    if (!ch) return fail(std::move(ch.error()));
     std::optional<amqp::delivery> found;
     while (!found) {
         auto got = ch->get(ctx.pipeline->dlq());
         if (!got) {
-            std::cerr << "sync-worker: reading " << ctx.pipeline->dlq() << " failed: " << got.error().message << "\n";
             give_back(*ch);
-            return 2;
+            return fail("reading " + std::string(ctx.pipeline->dlq()) + " failed: " + got.error().message);
         }
         if (!*got) break;
         if ((*got)->message_id == message_id) found = std::move(**got);
     }
     give_back(*ch);
+    return found;
+}
+
+int dlq_show_command(const dlq_context& ctx, const std::string& message_id) {
+    auto found = find_dead_letter(ctx, message_id);
     if (!found) {
+        std::cerr << "sync-worker: " << found.error() << "\n";
+        return 2;
+    }
+    if (!*found) {
         std::cerr << "sync-worker: no dead letter with message id \"" << message_id << "\" in " << ctx.pipeline->dlq()
                   << "\n";
         return 1;
     }
-    std::cout << format_dead_letter(*found);
+    std::cout << format_dead_letter(**found);
     std::cout.flush();
     return 0;
 }

@@ -98,6 +98,10 @@ struct dlq_context {
 // From the worker settings (AMQP_URL) and --queue; throws config_error on a bad AMQP_URL.
 dlq_context make_dlq_context(const worker_settings& settings, const amqp::pipeline& pipeline);
 
+// The dead letter whose message id is `message_id`, browsed without ack (every message read is
+// given back); nullopt when there is none. The error is one line: what could not be used.
+result<std::optional<amqp::delivery>, std::string> find_dead_letter(const dlq_context& ctx, std::string_view message_id);
+
 int dlq_list_command(const dlq_context& ctx, std::size_t limit);
 int dlq_show_command(const dlq_context& ctx, const std::string& message_id);
 int dlq_replay_command(const dlq_context& ctx, const dlq_selection& selection);

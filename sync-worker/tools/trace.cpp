@@ -2,9 +2,7 @@
 
 #include <iostream>
 
-#include "amqp/sync_channel.hpp"
 #include "amqp/topology.hpp"
-#include "amqp/url.hpp"
 #include "core/json.hpp"
 #include "sync/attio_schema.hpp"
 #include "tools/dlq.hpp"
@@ -89,27 +87,10 @@ int trace_command(runtime& rt, const std::string& activity_id) {
     if (auto lines = rt.state().traces->lines(activity_id)) s.lines = std::move(lines).value();
     else s.trace_error = lines.error().message;
 
-    // The DLQ, browsed: every message got is given back when the channel closes.
-    const auto broker = amqp::parse_url(rt.settings().amqp_url);
-    if (!broker) throw config_error("AMQP_URL", broker.error());
-    if (auto ch = amqp::sync_channel::open(*broker)) {
-        const auto dlq = amqp::lemlist_events().dlq();
-        for (;;) {
-            auto got = ch->get(dlq);
-            if (!got) {
-                s.dlq_error = got.error().message;
-                break;
-            }
-            if (!*got) break;
-            if ((*got)->message_id == activity_id) {
-                s.dead_letter = std::move(**got);
-                break;
-            }
-        }
-        ch->requeue_unacked();
-    } else {
-        s.dlq_error = ch.error().message;
-    }
+    // The DLQ, browsed: nothing is removed.
+    auto dead = find_dead_letter(make_dlq_context(rt.settings(), amqp::lemlist_events()), activity_id);
+    if (dead) s.dead_letter = std::move(*dead);
+    else s.dlq_error = std::move(dead.error());
 
     auto& attio = rt.attio("trace");
     auto found = rt.run(attio.find_entries_by_activity_id(std::string(sync::events_list_slug), activity_id));
