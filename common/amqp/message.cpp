@@ -129,4 +129,16 @@ int publish_raw(amqp_connection_state_t state, amqp_channel_t channel, const pub
                               request.mandatory ? 1 : 0, 0, &properties, as_bytes(request.body));
 }
 
+publish_request reply_message(const delivery& request, std::string body) {
+    publish_request r;
+    r.exchange = "";
+    r.routing_key = request.reply_to;
+    r.correlation_id = request.correlation_id;
+    r.message_id = request.message_id;
+    r.body = std::move(body);
+    r.persistent = false;
+    r.mandatory = false;
+    return r;
+}
+
 }  // namespace las::amqp

@@ -70,4 +70,9 @@ struct delivery {
     std::uint32_t message_count = 0;
 };
 
+// The answer to `request` over RabbitMQ direct reply-to: to its reply_to through the default
+// exchange, with its correlation_id and message_id; transient, and not mandatory (a caller
+// that gave up leaves no queue behind).
+publish_request reply_message(const delivery& request, std::string body);
+
 }  // namespace las::amqp

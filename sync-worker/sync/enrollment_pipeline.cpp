@@ -282,16 +282,8 @@ awaitable<enrollment_pipeline::job_run> enrollment_pipeline::run_attio_webhook(c
 }
 
 void enrollment_pipeline::reply(const amqp::delivery& delivery, std::string body) {
-    amqp::publish_request r;
-    r.exchange = "";
-    r.routing_key = delivery.reply_to;
-    r.correlation_id = delivery.correlation_id;
-    r.message_id = delivery.message_id;
-    r.body = std::move(body);
-    r.persistent = false;
-    r.mandatory = false;  // a caller that gave up leaves no queue behind
     // Not awaited: the caller may be gone, and the job's ack must not wait on its reply.
-    publisher_.publish(std::move(r), [job = delivery.message_id](amqp::publish_outcome o) {
+    publisher_.publish(amqp::reply_message(delivery, std::move(body)), [job = delivery.message_id](amqp::publish_outcome o) {
         if (o != amqp::publish_outcome::confirmed)
             log::warn("enrollment.reply_failed", {{"job_id", job}, {"publish", amqp::to_string(o)}});
     });

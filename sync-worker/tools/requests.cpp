@@ -225,15 +225,7 @@ awaitable<void> request_consumer::handle(amqp::delivery delivery) {
         }
     }
     if (!delivery.reply_to.empty()) {
-        amqp::publish_request r;
-        r.exchange = "";
-        r.routing_key = delivery.reply_to;
-        r.correlation_id = delivery.correlation_id;
-        r.message_id = delivery.message_id;
-        r.body = amqp::encode_reply(reply);
-        r.persistent = false;
-        r.mandatory = false;  // a caller that gave up leaves no queue behind
-        publisher_.publish(std::move(r), [kind](amqp::publish_outcome o) {
+        publisher_.publish(amqp::reply_message(delivery, amqp::encode_reply(reply)), [kind](amqp::publish_outcome o) {
             if (o != amqp::publish_outcome::confirmed)
                 log::warn("requests.reply_failed", {{"request", kind}, {"publish", amqp::to_string(o)}});
         });

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "amqp/message.hpp"
 #include "amqp/message_codec.hpp"
 
 using namespace las::amqp;
@@ -71,4 +72,19 @@ TEST_CASE("message codec: other field kinds are folded or skipped") {
     CHECK(header_string(headers, "price") == std::optional<std::string_view>("12.34"));
     CHECK(header_string(headers, "raw") == std::optional<std::string_view>("xyz"));
     CHECK(headers.count("x-death") == 0);
+}
+
+TEST_CASE("a reply goes back over direct reply-to, correlated, transient and not mandatory") {
+    delivery request;
+    request.reply_to = "amq.rabbitmq.reply-to.g1h2AA==";
+    request.correlation_id = "corr-7";
+    request.message_id = "job_abc";
+    const auto r = reply_message(request, R"({"ok":true})");
+    CHECK(r.exchange.empty());
+    CHECK(r.routing_key == request.reply_to);
+    CHECK(r.correlation_id == "corr-7");
+    CHECK(r.message_id == "job_abc");
+    CHECK(r.body == R"({"ok":true})");
+    CHECK_FALSE(r.persistent);
+    CHECK_FALSE(r.mandatory);
 }
