@@ -92,6 +92,7 @@ awaitable<void> event_pipeline::handle(amqp::delivery delivery) {
     const auto received_header = amqp::header_string(delivery.headers, amqp::header::received_at);
     const auto received_at = received_header ? parse_iso8601(*received_header).value_or(now_ms()) : now_ms();
     lag_.observe(std::chrono::duration<double>(now_ms() - received_at).count());
+    const std::string_view source = amqp::header_string(delivery.headers, amqp::header::source).value_or("");
 
     processing_outcome outcome;
     std::string type = "?";
@@ -107,8 +108,7 @@ awaitable<void> event_pipeline::handle(amqp::delivery delivery) {
         // so a change in derivation never splits one event into two keys mid-flight.
         if (!delivery.message_id.empty()) ev.idempotency_key = delivery.message_id;
         try {
-            const auto source = amqp::header_string(delivery.headers, amqp::header::source);
-            outcome = co_await processor_.process(ev, received_at, source.value_or(""));
+            outcome = co_await processor_.process(ev, received_at, source);
         } catch (const std::exception& e) {
             // A bug, not an outcome: retry it rather than lose it, and say so loudly.
             log::error("event.exception", {{"key", ev.idempotency_key}, {"error", e.what()}});
@@ -144,10 +144,9 @@ awaitable<void> event_pipeline::handle(amqp::delivery delivery) {
             person_writes_.with({outcome.person_written ? "written" : "skipped"}).inc();
     }
     if (settings_.trace && !delivery.message_id.empty()) {
-        const auto source = amqp::header_string(delivery.headers, amqp::header::source);
         const auto attempt = static_cast<unsigned>(amqp::header_int(delivery.headers, amqp::header::attempts).value_or(0)) + 1;
         const std::string_view disposition = settled ? std::string_view(plan.label) : std::string_view("requeued");
-        settings_.trace(delivery.message_id, trace_line(outcome, disposition, type, source.value_or(""),
+        settings_.trace(delivery.message_id, trace_line(outcome, disposition, type, source,
                                                         received_header.value_or(""), attempt, now_ms()));
     }
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

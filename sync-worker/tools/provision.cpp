@@ -99,6 +99,7 @@ public:
             auto listed = co_await patiently("attributes of " + identifier, [&] { return attio_.list_attributes(target, identifier); });
             if (!listed) co_return error("attributes of " + identifier, listed.error());
             have = std::move(listed).value();
+            listed_[identifier] = have;  // the mapping checks read the same listing
         }
         for (const auto& spec : specs) {
             if (!co_await ensure_attribute(target, identifier, spec, find_slug(have, spec.slug))) co_return false;
@@ -109,7 +110,9 @@ public:
     // Each [[mappings]] target must exist, unarchived, with a type that can hold a Lemlist
     // value; select mappings learn their live options. Resolved mappings go to the report.
     awaitable<void> check_mappings(std::vector<attribute_mapping> mappings, const std::string& events_list) {
-        std::map<std::string, std::optional<std::vector<attio::attribute_info>>> listed;  // per object or list
+        // Per object or list: what ensure_attributes listed (mapping targets are the operator's own
+        // attributes, there before this run); nullopt for a list a dry run only planned.
+        std::map<std::string, std::optional<std::vector<attio::attribute_info>>> listed(listed_.begin(), listed_.end());
         for (std::size_t i = 0; i < mappings.size(); ++i) {
             auto& m = mappings[i];
             const bool on_entry = m.on == attribute_mapping::target::entry;
@@ -117,7 +120,7 @@ public:
             const auto target = on_entry ? attio::target::lists : attio::target::objects;
             const std::string subject = std::string(mapping_subject_prefix) + std::to_string(i) + "] (" +
                                         m.lemlist_field + " -> " + where + "." + m.attio_attribute + ")";
-            if (sync::is_managed_attribute(m.on == attribute_mapping::target::entry, m.attio_attribute)) {
+            if (sync::is_managed_attribute(on_entry, m.attio_attribute)) {
                 error(subject, "`" + m.attio_attribute + "` is written by lemlist-attio-sync itself; map onto an attribute of your own");
                 continue;
             }
@@ -292,6 +295,7 @@ private:
     }
 
     attio::client& attio_;
+    std::map<std::string, std::vector<attio::attribute_info>> listed_;  // attributes per object or list, as listed
     backoff_policy backoff_;
     std::function<void(const std::string&)> on_wait_;
     std::chrono::steady_clock::time_point deadline_;
