@@ -9,6 +9,7 @@
 #include "core/metrics.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/service.hpp"
+#include "service_fixture.hpp"
 #include "test_support.hpp"
 
 using namespace las;
@@ -211,16 +212,9 @@ TEST_CASE("sync.requests codec: requests and replies round-trip; bad ones are re
 
 namespace {
 
-struct fixture {
-    metrics::registry registry;
-    gateway_metrics metrics{registry};
-    test::fake_broker broker;
-    test::fake_spool spool;
-    durable_store store{broker, spool, metrics};
-    service svc;
-
+struct fixture : test::service_fixture {
     fixture()
-        : svc(
+        : service_fixture(
               [] {
                   service_options o;
                   o.routes.admin_token = token;
@@ -229,14 +223,7 @@ struct fixture {
                   o.access_log = false;
                   return o;
               }(),
-              store, metrics, [] { return fixed_now; }) {}
-
-    http::response handle(http::request req) {
-        return test::run<http::response>([this, r = std::move(req)]() mutable -> awaitable<http::response> {
-            http::request local = std::move(r);
-            co_return co_await svc.handle(local, http::request_info{});
-        });
-    }
+              [] { return fixed_now; }) {}
 };
 
 }  // namespace

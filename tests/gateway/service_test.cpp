@@ -3,6 +3,7 @@
 
 #include "core/metrics.hpp"
 #include "gateway/service.hpp"
+#include "service_fixture.hpp"
 #include "test_support.hpp"
 
 using namespace las;
@@ -13,16 +14,9 @@ namespace {
 
 const std::string event = R"({"_id":"act_svc1","type":"emailsClicked","secret":"s","campaignId":"cam_1"})";
 
-struct fixture {
-    metrics::registry registry;
-    gateway_metrics metrics{registry};
-    test::fake_broker broker;
-    test::fake_spool spool;
-    durable_store store{broker, spool, metrics};
-    service svc;
-
+struct fixture : test::service_fixture {
     fixture()
-        : svc(
+        : service_fixture(
               [] {
                   service_options o;
                   o.routes.lemlist_secret = "s";
@@ -31,15 +25,8 @@ struct fixture {
                   o.access_log = false;
                   return o;
               }(),
-              store, metrics, [] { return sys_ms{std::chrono::milliseconds{86'400'000}}; }) {
+              [] { return sys_ms{std::chrono::milliseconds{86'400'000}}; }) {
         register_state_gauges(registry, broker, spool);
-    }
-
-    http::response handle(http::request req) {
-        return test::run<http::response>([this, r = std::move(req)]() mutable -> awaitable<http::response> {
-            http::request local = std::move(r);
-            co_return co_await svc.handle(local, http::request_info{});
-        });
     }
 };
 
