@@ -34,11 +34,7 @@ int subscriptions_sync_command(runtime& rt, bool dry_run) {
     if (!s.public_webhook_url) throw config_error("PUBLIC_WEBHOOK_URL", "required by `sync-worker subscriptions sync`");
     auto types = desired_hook_types(s.file);
     if (!types) throw config_error("CONFIG_FILE", types.error());
-    subscription_settings settings;
-    settings.target_url = *s.public_webhook_url;
-    settings.secret = s.lemlist_webhook_secret;
-    settings.types = std::move(types.value());
-    settings.mode = s.file.events_mode;
+    auto settings = subscription_settings_for(s, std::move(types.value()));
     settings.dry_run = dry_run;
     const auto report = rt.run(sync_subscriptions(lemlist, std::move(settings)));
     print(report.lines());

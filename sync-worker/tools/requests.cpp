@@ -169,11 +169,7 @@ awaitable<amqp::sync_reply> request_consumer::sync_hooks(const std::vector<std::
     if (!token) co_return error_reply(503, "unavailable", "the worker's state store is unreachable: " + token.error().message);
     if (!token.value()) co_return error_reply(409, "busy", "another subscriptions sync is running; try again shortly");
 
-    subscription_settings settings;
-    settings.target_url = *s.public_webhook_url;
-    settings.secret = s.lemlist_webhook_secret;
-    settings.types = std::move(types.value());
-    settings.mode = s.file.events_mode;
+    auto settings = subscription_settings_for(s, std::move(types.value()));
     amqp::sync_reply reply;
     try {
         const auto report = co_await sync_subscriptions(*lemlist_, std::move(settings));

@@ -110,6 +110,15 @@ std::vector<hook_action> plan_subscriptions(const std::vector<std::string>& desi
     return out;
 }
 
+subscription_settings subscription_settings_for(const worker_settings& settings, std::vector<std::string> types) {
+    subscription_settings out;
+    out.target_url = settings.public_webhook_url.value_or("");
+    out.secret = settings.lemlist_webhook_secret;
+    out.types = std::move(types);
+    out.mode = settings.file.events_mode;
+    return out;
+}
+
 std::string describe_refusal(const outbound::call_error& error) {
     std::string out;
     if (error.status != 0) {

@@ -75,6 +75,10 @@ struct subscription_settings {
     hook_mode mode = hook_mode::per_type;
 };
 
+// The sync's settings from the worker's: PUBLIC_WEBHOOK_URL (the caller checked it is set),
+// LEMLIST_WEBHOOK_SECRET, `[events] mode`, and the desired `types`.
+subscription_settings subscription_settings_for(const worker_settings& settings, std::vector<std::string> types);
+
 struct hook_outcome {
     hook_action action;
     bool applied = false;                        // the create / delete was made
