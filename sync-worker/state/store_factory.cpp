@@ -1,9 +1,11 @@
 #include "state/store_factory.hpp"
 
 #include "state/local_rate_gate.hpp"
+#include "state/redis_pending_state.hpp"
 #include "state/redis_store.hpp"
 #include "state/redis_trace_log.hpp"
 #include "state/shared_limiter.hpp"
+#include "state/sqlite_pending_state.hpp"
 #include "state/sqlite_store.hpp"
 #include "state/sqlite_trace_log.hpp"
 
@@ -40,6 +42,7 @@ worker_state make_worker_state(const worker_settings& settings, redis_options op
         out.locks = store;
         out.traces = std::make_shared<redis_trace_log>(out.redis, settings.idempotency_ttl);
         out.jobs = store;
+        out.pending = std::make_shared<redis_pending_state>(out.redis, settings.idempotency_ttl);
     } else {
         auto store = std::make_shared<sqlite_store>(sqlite_options(settings));
         out.idempotency = store;
@@ -49,6 +52,10 @@ worker_state make_worker_state(const worker_settings& settings, redis_options op
         trace.ttl = settings.idempotency_ttl;
         out.traces = std::make_shared<sqlite_trace_log>(trace);
         out.jobs = store;
+        sqlite_pending_options pending;
+        pending.directory = settings.state_dir;
+        pending.ttl = settings.idempotency_ttl;
+        out.pending = std::make_shared<sqlite_pending_state>(pending);
     }
     return out;
 }

@@ -14,6 +14,7 @@
 #include "core/settings.hpp"
 #include "state/idempotency_store.hpp"
 #include "state/job_store.hpp"
+#include "state/pending_state_store.hpp"
 #include "state/rate_gate.hpp"
 #include "state/trace_log.hpp"
 #include "state/redis_connection.hpp"
@@ -26,6 +27,7 @@ struct worker_state {
     std::shared_ptr<job_store> jobs;         // the same object too (enrollment job progress)
     std::shared_ptr<redis_client> redis;     // null without REDIS_URL
     std::shared_ptr<trace_log> traces;       // what became of each event (sync-worker trace)
+    std::shared_ptr<pending_state_store> pending;  // Person state not yet written to Attio
 
     // The gate for one provider budget (e.g. "lemlist", 20, 2s): pool-wide when Redis is
     // configured, else local to this process.

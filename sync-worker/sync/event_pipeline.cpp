@@ -51,8 +51,6 @@ event_pipeline::event_pipeline(asio::io_context& io, amqp::connection_settings b
       republish_failures_(registry.add_counter("worker_republish_failures_total",
                                                "Retry/DLQ publishes not confirmed (the original was requeued)")),
       people_created_(registry.add_counter("worker_people_created_total", "Attio People auto-created")),
-      person_writes_(registry.counter_family("worker_person_writes_total",
-                                             "Person state updates: written, or skipped as unchanged", {"result"})),
       lag_(registry.add_histogram("worker_queue_lag_seconds", "From gateway receipt to processing start",
                                   {0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600})),
       duration_(registry.add_histogram("worker_event_duration_seconds", "Processing time of one event")) {
@@ -140,8 +138,6 @@ awaitable<void> event_pipeline::handle(amqp::delivery delivery) {
             dead_letters_.with({std::string(reason.value_or("unknown"))}).inc();
         }
         if (outcome.person_created) people_created_.inc();
-        if (outcome.what == processing_outcome::kind::done)
-            person_writes_.with({outcome.person_written ? "written" : "skipped"}).inc();
     }
     if (settings_.trace && !delivery.message_id.empty()) {
         const auto attempt = static_cast<unsigned>(amqp::header_int(delivery.headers, amqp::header::attempts).value_or(0)) + 1;

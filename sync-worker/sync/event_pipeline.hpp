@@ -65,7 +65,6 @@ private:
     metrics::family<metrics::counter>& dead_letters_;
     metrics::counter& republish_failures_;
     metrics::counter& people_created_;
-    metrics::family<metrics::counter>& person_writes_;
     metrics::histogram& lag_;
     metrics::histogram& duration_;
 };

@@ -49,8 +49,9 @@ processing_outcome outcome_of(const outbound::call_error& error) {
 }
 
 event_processor::event_processor(attio::client& attio, state::idempotency_store& store, person_matcher& matcher,
-                                 person_writer& writer, asio::thread_pool& blocking, processor_settings settings)
-    : attio_(attio), store_(store), matcher_(matcher), writer_(writer), blocking_(blocking),
+                                 person_flusher& flusher, write_demand& demand, asio::thread_pool& blocking,
+                                 processor_settings settings)
+    : attio_(attio), store_(store), matcher_(matcher), flusher_(flusher), demand_(demand), blocking_(blocking),
       settings_(std::move(settings)) {}
 
 bool may_predate_store(std::string_view source, event_time occurred_at, event_time now, std::chrono::seconds ttl) {
@@ -141,19 +142,28 @@ awaitable<processing_outcome> event_processor::process_claimed(const lemlist::ev
                                                                std::string_view source) {
     const std::string& key = ev.idempotency_key;
     const auto occurred_at = event_time_of(ev, received_at);
+    person_update update;
+    update.facts = facts_of(ev, occurred_at);
+    update.mapping_values = person_mapping_values(ev, settings_.mappings);
+    update.email = ev.lead.email;
+    update.linkedin_url = ev.lead.linkedin_url;
+    const auto first_state = pending_of(update);
+    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    const std::string initial_values = person_writer::creation_state_values(first_state, now);
 
-    auto matched = co_await matcher_.match(ev.lead);
+    auto matched = co_await matcher_.match(ev.lead, initial_values);
     for (unsigned n = 1; !matched; ++n) {
         if (const auto* u = std::get_if<unmatched>(&matched.error()))
             co_return make(processing_outcome::kind::dead_letter, u->reason, u->detail);
         const auto& error = std::get<outbound::call_error>(matched.error());
         if (!co_await retry_in_place(error, n)) co_return outcome_of(error);
-        matched = co_await matcher_.match(ev.lead);
+        matched = co_await matcher_.match(ev.lead, initial_values);
     }
     const std::string& record_id = matched->record_id;
     processing_outcome done = make(processing_outcome::kind::done);
     done.person_created = matched->created;
     done.record_id = record_id;
+    if (matched->created) flusher_.created(record_id, first_state.state);
     if (const auto it = claim.steps.find(std::string(step_entry)); it != claim.steps.end()) done.entry_id = it->second;
 
     if (!claim.steps.contains(std::string(step_entry))) {
@@ -163,8 +173,9 @@ awaitable<processing_outcome> event_processor::process_claimed(const lemlist::ev
         // lost the answer) before recording it: look before writing again. A first claim of
         // an old or re-sent event proves nothing either: the window that remembered it may
         // have passed.
-        const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
         bool may_have_landed = claim.claims > 1 || may_predate_store(source, occurred_at, now, settings_.idempotency_ttl);
+        // While entries wait for the write budget, Person flushes take only their share.
+        const auto demand = demand_.entry_write();
         auto entry = co_await write_entry(ev, occurred_at, record_id, may_have_landed);
         for (unsigned n = 1; !entry; ++n) {
             if (attio::is_not_found(entry.error())) matcher_.forget(record_id);
@@ -178,23 +189,10 @@ awaitable<processing_outcome> event_processor::process_claimed(const lemlist::ev
     }
 
     if (!claim.steps.contains(std::string(step_person))) {
-        person_update update;
-        update.facts = facts_of(ev, occurred_at);
-        update.mapping_values = person_mapping_values(ev, settings_.mappings);
-        update.email = ev.lead.email;
-        update.linkedin_url = ev.lead.linkedin_url;
-        if (!co_await renew(key, claim.token))
-            co_return make(processing_outcome::kind::deferred, "lease_lost", "another worker took the event over");
-        auto written = co_await writer_.apply(record_id, update);
-        for (unsigned n = 1; !written; ++n) {
-            if (attio::is_not_found(written.error())) {
-                matcher_.forget(record_id);
-                co_return outcome_of(written.error());
-            }
-            if (!co_await retry_in_place(written.error(), n)) co_return outcome_of(written.error());
-            written = co_await writer_.apply(record_id, update);
-        }
-        done.person_written = written->written;
+        // Pending is as good as written for the ack: the update survives a crash, and the
+        // flusher writes it with every other pending update of the Person.
+        auto pending = co_await flusher_.add(record_id, update);
+        if (!pending) co_return make(processing_outcome::kind::retry, "state_store_unavailable", pending.error().message);
         if (!co_await record(key, claim.token, step_person, record_id))
             co_return make(processing_outcome::kind::deferred, "lease_lost", "another worker took the event over");
     }

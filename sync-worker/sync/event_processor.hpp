@@ -1,6 +1,7 @@
 #pragma once
-// One Lemlist event, start to finish: idempotency claim → Person match → the entry in
-// `lemlist_events` → the Person's state → complete. Each step that lands is recorded
+// One Lemlist event, start to finish: idempotency claim → Person match (a new Person is
+// created with the event's state in its assert) → the entry in `lemlist_events` → the
+// Person's update made durably pending for the flusher (person_flusher.hpp) → complete. Each step that lands is recorded
 // against the claim, so a retry (after a crash, a timeout, a redelivery) skips what already
 // landed; an entry create whose fate is unknown is looked up by `activity_id` before it is
 // sent again. The answer says what to do with the delivery; the consumer acts on it
@@ -17,14 +18,15 @@
 #include "lemlist/event.hpp"
 #include "state/idempotency_store.hpp"
 #include "sync/event_filter.hpp"
+#include "sync/person_flusher.hpp"
 #include "sync/person_matcher.hpp"
-#include "sync/person_writer.hpp"
+#include "sync/write_demand.hpp"
 
 namespace las::sync {
 
 struct processing_outcome {
     enum class kind {
-        done,         // both writes landed (or had landed): ack
+        done,         // the entry landed and the Person's update is pending (or was): ack
         duplicate,    // completed within the idempotency window: ack
         deferred,     // another worker holds the event right now: come back shortly, same attempt
         retry,        // transient failure: delayed retry, attempt + 1
@@ -36,7 +38,6 @@ struct processing_outcome {
     std::string detail;  // the last error, for x-last-error and the log
     std::optional<std::chrono::milliseconds> retry_after;
     bool person_created = false;
-    bool person_written = false;
     std::string record_id;  // the matched Person, once known
     std::string entry_id;   // the event's entry, once written (or found)
 };
@@ -67,7 +68,8 @@ inline constexpr std::string_view source_replay = "replay";
 class event_processor {
 public:
     event_processor(attio::client& attio, state::idempotency_store& store, person_matcher& matcher,
-                    person_writer& writer, asio::thread_pool& blocking, processor_settings settings);
+                    person_flusher& flusher, write_demand& demand, asio::thread_pool& blocking,
+                    processor_settings settings);
 
     // `source`: the delivery's x-source ("webhook" when absent).
     awaitable<processing_outcome> process(const lemlist::event& ev, event_time received_at, std::string_view source = {});
@@ -85,7 +87,8 @@ private:
     attio::client& attio_;
     state::idempotency_store& store_;
     person_matcher& matcher_;
-    person_writer& writer_;
+    person_flusher& flusher_;
+    write_demand& demand_;
     asio::thread_pool& blocking_;
     processor_settings settings_;
 };

@@ -24,7 +24,8 @@ std::optional<std::string> e164_phone(std::string_view raw) {
     return "+" + digits;
 }
 
-std::string person_matcher::creation_values(const lemlist::lead_identity& lead, bool with_linkedin_key) {
+std::string person_matcher::creation_values(const lemlist::lead_identity& lead, bool with_linkedin_key,
+                                            std::string_view initial_values) {
     std::string out = "{";
     auto add = [&out](std::string_view slug, const std::string& json_value) {
         out += out.size() > 1 ? "," : "";
@@ -49,6 +50,13 @@ std::string person_matcher::creation_values(const lemlist::lead_identity& lead, 
         if (const auto phone = e164_phone(*lead.phone)) add("phone_numbers", "[" + json::quoted(*phone) + "]");
     }
     if (lead.job_title) add("job_title", json::quoted(*lead.job_title));
+    if (const auto initial = json::parse(initial_values); initial && initial->IsObject()) {
+        const auto identity = json::parse(out + "}");
+        for (const auto& m : initial->GetObject()) {
+            const std::string_view slug(m.name.GetString(), m.name.GetStringLength());
+            if (json::find(identity.value(), slug) == nullptr) add(slug, json::to_string(m.value));
+        }
+    }
     out += '}';
     return out;
 }
@@ -99,9 +107,10 @@ awaitable<result<std::optional<std::string>, outbound::call_error>> person_match
     co_return adopted(record_id);
 }
 
-awaitable<result<person_match, outbound::call_error>> person_matcher::create(const lemlist::lead_identity& lead) {
+awaitable<result<person_match, outbound::call_error>> person_matcher::create(const lemlist::lead_identity& lead,
+                                                                             std::string_view initial_values) {
     const std::string matching = lead.email ? "email_addresses" : std::string(person_attr::linkedin_url);
-    auto asserted = co_await attio_.assert_record(std::string(people_object), matching, creation_values(lead, true));
+    auto asserted = co_await attio_.assert_record(std::string(people_object), matching, creation_values(lead, true, initial_values));
     if (!asserted && lead.email && lead.linkedin_url && attio::is_uniqueness_conflict(asserted.error())) {
         // Another Person already holds this LinkedIn URL as its key: most likely this very
         // lead, created a moment ago from one of its LinkedIn-only events (an invite accepted)
@@ -111,13 +120,14 @@ awaitable<result<person_match, outbound::call_error>> person_matcher::create(con
         if (*holder) co_return person_match{**holder, false, false};  // found, not created
         // The key's holder is gone again, or the email belongs to a third Person: create
         // this one without the key.
-        asserted = co_await attio_.assert_record(std::string(people_object), matching, creation_values(lead, false));
+        asserted = co_await attio_.assert_record(std::string(people_object), matching, creation_values(lead, false, initial_values));
     }
     if (!asserted) co_return fail(asserted.error());
     co_return person_match{asserted->record_id, true, false};
 }
 
-awaitable<result<person_match, match_failure>> person_matcher::match(const lemlist::lead_identity& lead) {
+awaitable<result<person_match, match_failure>> person_matcher::match(const lemlist::lead_identity& lead,
+                                                                     std::string_view initial_values) {
     if (!lead.has_match_key()) {
         co_return fail(match_failure(unmatched{"no_lead_identity", "the event names no email and no LinkedIn URL"}));
     }
@@ -136,7 +146,7 @@ awaitable<result<person_match, match_failure>> person_matcher::match(const lemli
     if (!auto_create_) {
         co_return fail(match_failure(unmatched{"unmatched", "no Attio Person matches the lead's email or LinkedIn URL"}));
     }
-    auto created = co_await create(lead);
+    auto created = co_await create(lead, initial_values);
     if (!created) co_return fail(match_failure(created.error()));
     remember(lead, created->record_id);
     co_return *created;

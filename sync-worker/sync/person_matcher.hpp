@@ -38,17 +38,22 @@ class person_matcher {
 public:
     person_matcher(attio::client& attio, match_cache& cache, bool auto_create);
 
-    awaitable<result<person_match, match_failure>> match(const lemlist::lead_identity& lead);
+    // `initial_values`: attribute values (a JSON object) a Person created now also gets: the
+    // event's state, so creation is one write. Identity attributes of the lead win over them.
+    awaitable<result<person_match, match_failure>> match(const lemlist::lead_identity& lead,
+                                                         std::string_view initial_values = "{}");
     // A write found the Person gone (deleted or merged in Attio): match afresh next time.
     void forget(const std::string& record_id) { cache_.forget_record(record_id); }
 
     // The attribute values a new Person gets (compact JSON), without `lemlist_linkedin_url`
     // when `with_linkedin_key` is false. Exposed for tests.
-    static std::string creation_values(const lemlist::lead_identity& lead, bool with_linkedin_key);
+    static std::string creation_values(const lemlist::lead_identity& lead, bool with_linkedin_key,
+                                       std::string_view initial_values = "{}");
 
 private:
     awaitable<result<std::optional<std::string>, outbound::call_error>> find(const lemlist::lead_identity& lead);
-    awaitable<result<person_match, outbound::call_error>> create(const lemlist::lead_identity& lead);
+    awaitable<result<person_match, outbound::call_error>> create(const lemlist::lead_identity& lead,
+                                                                std::string_view initial_values);
     // The Person holding the lead's LinkedIn key, now with the lead's email too; nullopt when
     // there is none or the email belongs to another Person.
     awaitable<result<std::optional<std::string>, outbound::call_error>> adopt_email(const lemlist::lead_identity& lead);

@@ -11,17 +11,6 @@
 
 namespace las::sync {
 
-struct person_writer::waiter {
-    explicit waiter(asio::any_io_executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
-    asio::steady_timer wake;  // cancelled when `outcome` is set
-    std::optional<result<person_write_result, outbound::call_error>> outcome;
-};
-
-struct person_writer::queue {
-    std::vector<person_update> updates;
-    std::vector<std::shared_ptr<waiter>> waiters;
-};
-
 namespace {
 
 bool has_email(const rapidjson::Value& values, std::string_view email) {
@@ -51,27 +40,16 @@ void append_members(std::string& out, std::string_view object_json) {
     out.append(object_json.substr(1, object_json.size() - 2));
 }
 
-// Person mappings follow event time like the state: an event older than the Person's latest
-// event does not overwrite what a newer one mapped, and within a batch the newest wins.
-std::string latest_mapping_values(const person_state& before, const std::vector<person_update>& updates) {
-    std::map<std::string, std::pair<event_time, std::string>, std::less<>> latest;
-    for (const auto& u : updates) {
-        if (before.last_event_at && u.facts.occurred_at < *before.last_event_at) continue;
-        const auto doc = json::parse(u.mapping_values);
-        if (!doc || !doc->IsObject()) continue;
-        for (const auto& m : doc->GetObject()) {
-            const std::string slug(m.name.GetString(), m.name.GetStringLength());
-            const auto it = latest.find(slug);
-            if (it == latest.end() || it->second.first <= u.facts.occurred_at)
-                latest.insert_or_assign(slug, std::pair{u.facts.occurred_at, json::to_string(m.value)});
-        }
-    }
+// Person mappings follow event time like the state: a value from an event older than the
+// Person's latest event does not overwrite what a newer one mapped.
+std::string mapping_members(const person_state& before, const pending_state& pending) {
     std::string out = "{";
-    for (const auto& [slug, value] : latest) {
+    for (const auto& [slug, v] : pending.mappings) {
+        if (before.last_event_at && v.at < *before.last_event_at) continue;
         out += out.size() > 1 ? "," : "";
         json::append_quoted(out, slug);
         out += ':';
-        out += value.second;
+        out += v.value;
     }
     return out + "}";
 }
@@ -84,26 +62,36 @@ person_writer::person_writer(attio::client& attio, state::lock_store* locks, asi
 
 std::string person_writer::patch_for(const rapidjson::Value& values, const std::vector<person_update>& updates,
                                      event_time now) {
+    pending_state pending;
+    for (const auto& u : updates) absorb(pending, pending_of(u));
+    return patch_for(values, pending, now);
+}
+
+std::string person_writer::creation_state_values(const pending_state& pending, event_time now) {
+    std::string out = person_patch_values(person_state{}, pending.state, now);
+    if (out.empty()) out = "{}";
+    out.pop_back();
+    append_members(out, mapping_members(person_state{}, pending));
+    return out + "}";
+}
+
+std::string person_writer::patch_for(const rapidjson::Value& values, const pending_state& pending, event_time now) {
     const auto before = person_state_from_values(values);
-    auto after = before;
-    for (const auto& u : updates) after = merge(after, u.facts);
+    const auto after = join(before, pending.state);
     std::string state_patch = person_patch_values(before, after, now);
 
     std::string extra = "{";
-    append_members(extra, latest_mapping_values(before, updates));
+    append_members(extra, mapping_members(before, pending));
     std::vector<std::string> emails;
-    std::optional<std::string> linkedin;
-    for (const auto& u : updates) {
-        if (u.email && !has_email(values, *u.email) && std::find(emails.begin(), emails.end(), *u.email) == emails.end())
-            emails.push_back(*u.email);
-        if (u.linkedin_url && !linkedin) linkedin = u.linkedin_url;
-    }
+    for (const auto& e : pending.emails)
+        if (!has_email(values, e)) emails.push_back(e);
     if (!emails.empty()) {
         // PATCH appends to the multiselect email_addresses.
         std::string list = "[";
         for (const auto& e : emails) list += (list.size() > 1 ? "," : "") + json::quoted(e);
         append_members(extra, "{\"email_addresses\":" + list + "]}");
     }
+    const auto& linkedin = pending.linkedin_url;
     const bool adds_linkedin = linkedin && !has_value(values, person_attr::linkedin_url);
     if (adds_linkedin) {
         append_members(extra, "{" + json::quoted(person_attr::linkedin_url) + ":" + json::quoted(*linkedin) + "}");
@@ -111,53 +99,13 @@ std::string person_writer::patch_for(const rapidjson::Value& values, const std::
     }
     extra += '}';
     // Mapped values are written only alongside a state change or an identity addition: a
-    // mapping that never changes must not cost a write per event.
+    // mapping that never changes must not cost a write.
     if (state_patch.empty() && emails.empty() && !adds_linkedin) return {};
     if (state_patch.empty()) return extra;
     std::string out = state_patch.substr(0, state_patch.size() - 1);
     append_members(out, extra);
     out += '}';
     return out;
-}
-
-awaitable<result<person_write_result, outbound::call_error>> person_writer::apply(std::string record_id,
-                                                                                  person_update update) {
-    auto executor = co_await asio::this_coro::executor;
-    auto me = std::make_shared<waiter>(executor);
-    auto& q = queues_[record_id];
-    const bool start_flush = !q;
-    if (!q) q = std::make_shared<queue>();
-    q->updates.push_back(std::move(update));
-    q->waiters.push_back(me);
-    if (start_flush) asio::co_spawn(executor, flush(record_id, q), asio::detached);
-    while (!me->outcome) {
-        boost::system::error_code ec;
-        co_await me->wake.async_wait(asio::redirect_error(use_awaitable, ec));
-    }
-    co_return std::move(*me->outcome);
-}
-
-awaitable<void> person_writer::flush(std::string record_id, std::shared_ptr<queue> q) {
-    auto executor = co_await asio::this_coro::executor;
-    if (options_.linger.count() > 0) {
-        asio::steady_timer t(executor, options_.linger);
-        boost::system::error_code ec;
-        co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
-    }
-    while (!q->updates.empty()) {
-        auto batch = std::move(q->updates);
-        auto waiters = std::move(q->waiters);
-        q->updates.clear();
-        q->waiters.clear();
-        const auto size = batch.size();
-        auto outcome = co_await write_batch(record_id, std::move(batch));
-        if (outcome) outcome->coalesced = size;
-        for (auto& w : waiters) {
-            w->outcome.emplace(outcome);
-            w->wake.cancel();
-        }
-    }
-    queues_.erase(record_id);
 }
 
 awaitable<result<std::optional<std::string>, outbound::call_error>> person_writer::lock(const std::string& record_id) {
@@ -187,8 +135,8 @@ awaitable<void> person_writer::unlock(const std::string& record_id, std::string 
     if (!done) log::warn("person.unlock_failed", {{"record_id", record_id}, {"error", done.error().message}});
 }
 
-awaitable<result<person_write_result, outbound::call_error>> person_writer::write_batch(
-    const std::string& record_id, std::vector<person_update> batch) {
+awaitable<result<person_write_result, outbound::call_error>> person_writer::write(const std::string& record_id,
+                                                                                  pending_state pending) {
     auto token = co_await lock(record_id);
     if (!token) co_return fail(token.error());
 
@@ -198,21 +146,22 @@ awaitable<result<person_write_result, outbound::call_error>> person_writer::writ
         outcome = fail(person.error());
     } else {
         const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-        auto patch = patch_for(person->values, batch, now);
-        if (!patch.empty()) {
+        const auto after = join(person_state_from_values(person->values), pending.state);
+        auto patch = patch_for(person->values, pending, now);
+        if (patch.empty()) {
+            outcome = person_write_result{false, after};
+        } else {
             auto patched = co_await attio_.patch_record(std::string(people_object), record_id, patch);
             if (!patched && attio::is_uniqueness_conflict(patched.error())) {
                 // An email or LinkedIn key we tried to add belongs to another Person: keep the
                 // state, drop the identity additions.
-                for (auto& u : batch) {
-                    u.email.reset();
-                    u.linkedin_url.reset();
-                }
-                patch = patch_for(person->values, batch, now);
+                pending.emails.clear();
+                pending.linkedin_url.reset();
+                patch = patch_for(person->values, pending, now);
                 if (!patch.empty()) patched = co_await attio_.patch_record(std::string(people_object), record_id, patch);
             }
             if (!patched) outcome = fail(patched.error());
-            else outcome = person_write_result{true, batch.size()};
+            else outcome = person_write_result{true, after};
         }
     }
     if (*token) co_await unlock(record_id, std::move(**token));

@@ -15,6 +15,7 @@
 #include "sync/event_pipeline.hpp"
 #include "sync/match_cache.hpp"
 #include "sync/person_matcher.hpp"
+#include "sync/person_flusher.hpp"
 #include "sync/person_writer.hpp"
 #include "tools/enroll.hpp"
 #include "tools/provision.hpp"
@@ -66,17 +67,21 @@ int run_worker(runtime& rt) {
 
     sync::match_cache cache(100'000, std::chrono::minutes(10));
     sync::person_matcher matcher(attio, cache, settings.auto_create_people);
-    sync::person_writer_options writer_options;
-    writer_options.linger = settings.person_write_linger;
-    // One process serialises per Person in memory; a pool needs the shared lock.
-    sync::person_writer writer(attio, settings.redis_url ? rt.state().locks.get() : nullptr, rt.blocking(),
-                               writer_options);
+    // One process flushes a Person once at a time; a pool needs the shared lock.
+    sync::person_writer writer(attio, settings.redis_url ? rt.state().locks.get() : nullptr, rt.blocking());
+    sync::write_demand demand;
+    sync::flusher_settings flusher_settings;
+    flusher_settings.max_lag = settings.person_state_max_lag;
+    flusher_settings.contended_share = settings.person_state_write_share / 100.0;
+    flusher_settings.writes_per_second = settings.attio_writes_per_second;
+    sync::person_flusher flusher(rt.io(), *rt.state().pending, writer, demand, rt.blocking(), rt.registry(),
+                                 flusher_settings);
     sync::processor_settings processor_settings;
     processor_settings.mappings = std::move(workspace.mappings);
     processor_settings.lease = settings.claim_lease;
     processor_settings.filter = sync::event_filter(settings.file);
     processor_settings.idempotency_ttl = settings.idempotency_ttl;
-    sync::event_processor processor(attio, *rt.state().idempotency, matcher, writer, rt.blocking(),
+    sync::event_processor processor(attio, *rt.state().idempotency, matcher, flusher, demand, rt.blocking(),
                                     processor_settings);
 
     amqp::publisher_options publisher_options;
@@ -110,6 +115,7 @@ int run_worker(runtime& rt) {
         });
     }
     pipeline.start();
+    flusher.start();
     log::info("worker.running", {{"queue", amqp::lemlist_events_name}, {"prefetch", pipeline_settings.prefetch}});
 
     std::thread stopper;
@@ -122,6 +128,8 @@ int run_worker(runtime& rt) {
         // I/O thread running: stop it from another thread, then release the I/O loop.
         stopper = std::thread([&] {
             pipeline.stop(drain_time);
+            // What is still pending stays in the store: the next start flushes it.
+            flusher.stop(drain_time);
             enrollments.stop(drain_time);
             requests.stop(drain_time);
             work.reset();

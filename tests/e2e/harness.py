@@ -362,14 +362,14 @@ class Sandbox:
 
     def in_flight(self):
         """Deliveries the live workers hold unacknowledged (a queue's depth counts only the
-        ready ones: an event whose entry landed may still be writing its Person)."""
+        ready ones), plus the People whose state is still pending (written behind the ack)."""
         total = 0
         for w in self.workers:
             if not w.alive():
                 continue
             _, text = http("GET", w.metrics_url + "/metrics", timeout=5)
             for line in str(text).splitlines():
-                if line.startswith("worker_in_flight "):
+                if line.startswith("worker_in_flight ") or line.startswith("worker_person_state_pending{"):
                     total += int(float(line.split()[1]))
         return total
 

@@ -301,10 +301,10 @@ TEST_CASE("emails with capitals: matched, stored and compared lower-case - never
         u.email = lead.email;
         return u;
     };
-    auto first = env.run(writer.apply(matched->record_id, update("2025-11-18T10:00:00Z")));
+    auto first = env.run(writer.write(matched->record_id, sync::pending_of(update("2025-11-18T10:00:00Z"))));
     REQUIRE(first.ok());
     CHECK(first->written);  // the state moved
-    auto second = env.run(writer.apply(matched->record_id, update("2025-11-18T10:00:00Z")));
+    auto second = env.run(writer.write(matched->record_id, sync::pending_of(update("2025-11-18T10:00:00Z"))));
     REQUIRE(second.ok());
     CHECK_FALSE(second->written);  // nothing moved: no write, the email is already there
 
