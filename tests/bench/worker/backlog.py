@@ -3,7 +3,9 @@
 
 Phase 1 (limits on): the Attio emulator enforces Attio's documented limits (100 reads/s,
 25 writes/s); the worker runs at the same published figures. Reports the share of the write
-budget used, the 429s received, Attio writes per event, and the drain time.
+budget used, the 429s received, Attio writes per event by route, the drain time (until the
+last Person's pending state is written), the floor (entries + People touched, at 25
+writes/s) and the drain's ratio to it, and the worst Person-state lag per priority.
 Phase 2 (limits off): the same backlog with no limits: events/s per worker and CPU per event.
 
 Prints figures; it is not a test. Needs a broker (LAS_TEST_AMQP_URL) and a build
@@ -39,6 +41,20 @@ def metric(text, name):
     return total
 
 
+def gauge_sum(text, prefix):
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(prefix))
+
+
+def labelled(text, name):
+    """{label value: sample} of a one-label metric."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith(name + "{"):
+            label = line[line.index('"') + 1:line.rindex('"')]
+            out[label] = float(line.split()[-1])
+    return out
+
+
 def drain(limits_on, leads, prefetch):
     scale = 1 if limits_on else None
     env = {"WORKER_PREFETCH": str(prefetch), "LOG_LEVEL": "warn"}
@@ -61,9 +77,11 @@ def drain(limits_on, leads, prefetch):
                 log(f"  {busy()} events left")
             return busy() == 0
         wait_for(drained, 3600, "backlog drained", interval=0.5)
-        # In-flight deliveries are settled once the worker's counters stop moving.
-        wait_for(lambda: metric(http("GET", worker.metrics_url + "/metrics")[1], "worker_in_flight") == 0, 60,
-                 "in-flight settled")
+        # Done once no delivery is held and no Person has state still to write.
+        def settled():
+            text = http("GET", worker.metrics_url + "/metrics")[1]
+            return metric(text, "worker_in_flight") == 0 and gauge_sum(text, "worker_person_state_pending{") == 0
+        wait_for(settled, 600, "in-flight and pending state settled", interval=0.2)
         elapsed = time.time() - t0
         cpu, rss = proc_stats(worker.proc.pid)
         _, after = http("GET", sb.attio_url + "/__emulator/stats")
@@ -80,8 +98,14 @@ def drain(limits_on, leads, prefetch):
         entry_creates = route_delta("POST /v2/lists/{list}/entries")
         person_patches = route_delta("PATCH /v2/objects/{object}/records/{record_id}")
         person_asserts = route_delta("PUT /v2/objects/{object}/records")
+        people_touched = len({e["parent_record_id"] for e in sb.attio_entries()["data"]})
+        floor = (entry_creates + people_touched) / 25
+        worst_lag = labelled(text, "worker_person_state_worst_lag_seconds")
+        # The figures count only when every entry and every Person's state is what the event log gives.
+        problems, _ = sb.settle_and_verify(play, timeout=120)
         figures = {
             "backlog_events": backlog,
+            "verify_problems": len(problems),
             "events_done": int(events),
             "drain_seconds": round(elapsed, 1),
             "events_per_second": round(events / elapsed, 1),
@@ -90,13 +114,19 @@ def drain(limits_on, leads, prefetch):
             "writes_per_event": round(writes / max(events, 1), 3),
             "entry_creates_per_event": round(entry_creates / max(events, 1), 3),
             "person_patches_per_event": round(person_patches / max(events, 1), 3),
-            "people_created": person_asserts,
+            "person_asserts_per_event": round(person_asserts / max(events, 1), 3),
+            "reads_per_event": round(reads / max(events, 1), 3),
+            "people_touched": people_touched,
+            "worst_state_lag_rep_s": round(worst_lag.get("rep", 0.0), 2),
+            "worst_state_lag_background_s": round(worst_lag.get("background", 0.0), 2),
             "429_received": refused,
             "worker_cpu_seconds": round(cpu, 2),
             "cpu_ms_per_event": round(1000 * cpu / max(events, 1), 3),
             "worker_peak_rss_mb": round(rss, 1),
         }
         if limits_on:
+            figures["floor_seconds"] = round(floor, 1)
+            figures["drain_to_floor"] = round(elapsed / floor, 3)
             figures["write_budget_used"] = f"{100 * writes / (25 * elapsed):.1f}%"
             figures["read_budget_used"] = f"{100 * reads / (100 * elapsed):.1f}%"
         return figures
