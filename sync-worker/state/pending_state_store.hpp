@@ -13,7 +13,8 @@
 //                                         position that settle() consumes up to
 //   settle(person, upto, written)         the write carrying the updates up to `upto` landed:
 //                                         they go, `written` replaces the written state; the
-//                                         Person leaves the queues unless newer updates came
+//                                         Person leaves the queues unless newer updates came;
+//                                         false when a later flush already settled past it
 //   pending_people(priority)              how many Persons wait (the metrics gauge)
 //
 // The state written last is kept because Attio may lose it (a creation race's assert, a

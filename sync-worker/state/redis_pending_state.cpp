@@ -3,20 +3,34 @@
 namespace las::state {
 namespace {
 
-// KEYS: list, queue of the update's priority. ARGV: element, ttl, now_ms, record_id.
+// KEYS: list, queue of the update's priority, head. ARGV: element, ttl, now_ms, record_id.
 // NX keeps the score of the oldest update still pending.
 const redis_script add_script(R"lua(
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[4])
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], tonumber(ARGV[2])) end
 return 1
 )lua");
 
-// KEYS: list, written, rep queue, background queue. ARGV: upto, written, ttl, now_ms, record_id.
-// What arrived during the write stays, and its Person stays queued (scored now) for the
-// priorities it holds; otherwise the Person leaves the queues.
+// KEYS: list, written, head. The head counts the updates ever settled, so `upto` is an
+// absolute position: a settle from a flush whose load another flush already overtook (a
+// lock lease that ran out mid-write) trims nothing it did not load.
+const redis_script load_script(R"lua(
+local head = tonumber(redis.call('GET', KEYS[3]) or '0')
+return {redis.call('GET', KEYS[2]), head, redis.call('LRANGE', KEYS[1], 0, -1)}
+)lua");
+
+// KEYS: list, written, rep queue, background queue, head. ARGV: upto, written, ttl, now_ms,
+// record_id. What arrived during the write stays, and its Person stays queued (scored now)
+// for the priorities it holds; otherwise the Person leaves the queues. A stale settle
+// (upto behind the head) changes nothing.
 const redis_script settle_script(R"lua(
-redis.call('LTRIM', KEYS[1], tonumber(ARGV[1]), -1)
+local head = tonumber(redis.call('GET', KEYS[5]) or '0')
+local upto = tonumber(ARGV[1])
+if upto < head then return -1 end
+if upto > head then redis.call('LTRIM', KEYS[1], upto - head, -1) end
+redis.call('SET', KEYS[5], upto, 'EX', tonumber(ARGV[3]))
 redis.call('SET', KEYS[2], ARGV[2], 'EX', tonumber(ARGV[3]))
 local rest = redis.call('LRANGE', KEYS[1], 0, -1)
 local rep, background = false, false
@@ -46,7 +60,7 @@ result<bool, store_error> redis_pending_state::add(std::string_view record_id, s
                                                    pending_priority priority,
                                                    std::chrono::system_clock::time_point now) {
     const std::string element = (priority == pending_priority::rep ? "r|" : "b|") + std::string(update);
-    auto r = redis_->eval(add_script, {list_of(record_id), queue_of(priority)},
+    auto r = redis_->eval(add_script, {list_of(record_id), queue_of(priority), head_of(record_id)},
                           {element, ttl_seconds_, ms_text(now), record_id});
     if (!r) return fail(std::move(r.error()));
     return true;
@@ -68,16 +82,19 @@ result<std::vector<waiting_person>, store_error> redis_pending_state::oldest(pen
 }
 
 result<pending_person, store_error> redis_pending_state::load(std::string_view record_id) {
+    auto r = redis_->eval(load_script, {list_of(record_id), written_of(record_id), head_of(record_id)}, {});
+    if (!r) return fail(std::move(r.error()));
+    if (r->kind != redis_value::type::array || r->elements.size() != 3) return fail(unexpected(*r));
+    const auto& written = r->elements[0];
+    const auto& head = r->elements[1];
+    const auto& list = r->elements[2];
     pending_person out;
-    auto written = redis_->command({"GET", written_of(record_id)});
-    if (!written) return fail(std::move(written.error()));
-    if (written->kind == redis_value::type::string) out.written = written->str;
-    else if (written->kind != redis_value::type::nil) return fail(unexpected(*written));
-    auto list = redis_->command({"LRANGE", list_of(record_id), "0", "-1"});
-    if (!list) return fail(std::move(list.error()));
-    if (list->kind != redis_value::type::array) return fail(unexpected(*list));
-    for (auto& e : list->elements) out.updates.push_back(e.str.size() >= 2 ? e.str.substr(2) : std::string());
-    out.upto = static_cast<std::int64_t>(out.updates.size());
+    if (written.kind == redis_value::type::string) out.written = written.str;
+    else if (written.kind != redis_value::type::nil) return fail(unexpected(written));
+    if (head.kind != redis_value::type::integer) return fail(unexpected(head));
+    if (list.kind != redis_value::type::array) return fail(unexpected(list));
+    for (const auto& e : list.elements) out.updates.push_back(e.str.size() >= 2 ? e.str.substr(2) : std::string());
+    out.upto = head.integer + static_cast<std::int64_t>(out.updates.size());
     return out;
 }
 
@@ -87,10 +104,10 @@ result<bool, store_error> redis_pending_state::settle(std::string_view record_id
     const std::string upto_text = std::to_string(upto);
     auto r = redis_->eval(settle_script,
                           {list_of(record_id), written_of(record_id), queue_of(pending_priority::rep),
-                           queue_of(pending_priority::background)},
+                           queue_of(pending_priority::background), head_of(record_id)},
                           {upto_text, written, ttl_seconds_, ms_text(now), record_id});
     if (!r) return fail(std::move(r.error()));
-    return true;
+    return r->kind == redis_value::type::integer && r->integer >= 0;  // false: a stale settle, nothing moved
 }
 
 result<std::size_t, store_error> redis_pending_state::pending_people(pending_priority priority) {

@@ -2,6 +2,9 @@
 // Pending Person state of a pool, in Redis:
 //   las:pending:<record_id>   list of "r|<update>" / "b|<update>", oldest first
 //   las:written:<record_id>   the state written last (expires with the window)
+//   las:pending-head:<record_id>
+//                             how many of its updates were ever settled: load's `upto`
+//                             is absolute, so a stale flush's settle trims nothing
 //   las:pending-queue:rep, las:pending-queue:background
 //                             sorted sets of the Persons waiting, scored by the arrival
 //                             (ms) of their oldest pending update of that priority
@@ -33,6 +36,7 @@ public:
 private:
     std::string list_of(std::string_view id) const { return prefix_ + "pending:" + std::string(id); }
     std::string written_of(std::string_view id) const { return prefix_ + "written:" + std::string(id); }
+    std::string head_of(std::string_view id) const { return prefix_ + "pending-head:" + std::string(id); }
     std::string queue_of(pending_priority p) const { return prefix_ + "pending-queue:" + std::string(to_string(p)); }
 
     std::shared_ptr<redis_client> redis_;

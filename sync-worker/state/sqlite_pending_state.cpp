@@ -45,7 +45,7 @@ sqlite_pending_state::sqlite_pending_state(sqlite_pending_options options)
       insert_(db_, "INSERT INTO pending_updates(record_id, priority, at_ms, body) VALUES(?, ?, ?, ?)"),
       oldest_(db_, "SELECT record_id, MIN(at_ms) AS since FROM pending_updates WHERE priority = ? "
                    "GROUP BY record_id ORDER BY since, record_id LIMIT ?"),
-      select_written_(db_, "SELECT body FROM written_state WHERE record_id = ? AND at_ms >= ?"),
+      select_written_(db_, "SELECT body FROM written_state WHERE record_id = ?"),
       select_updates_(db_, "SELECT seq, body FROM pending_updates WHERE record_id = ? ORDER BY seq"),
       consume_(db_, "DELETE FROM pending_updates WHERE record_id = ? AND seq <= ?"),
       put_written_(db_, "INSERT OR REPLACE INTO written_state(record_id, at_ms, body) VALUES(?, ?, ?)"),
@@ -81,9 +81,10 @@ result<pending_person, store_error> sqlite_pending_state::load(std::string_view 
     std::lock_guard lock(mutex_);
     pending_person out;
     {
-        const auto horizon = ms_of(std::chrono::system_clock::now() - options_.ttl);
+        // Kept until a settle's purge passes its window: a written state is only ever joined
+        // with newer updates, so an old one cannot move a Person back.
         sqlite::statement::run sel(select_written_);
-        sel.bind(record_id).bind(horizon);
+        sel.bind(record_id);
         auto row = sel.step();
         if (!row) return fail(std::move(row.error()));
         if (*row) out.written = sel.text(0);

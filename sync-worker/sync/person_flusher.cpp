@@ -161,12 +161,26 @@ awaitable<void> person_flusher::flush(state::waiting_person who, pending_priorit
         in_flight_.erase(id);
         --flushing_;
     };
+    auto token = co_await writer_.lock(id);
+    if (!token) {
+        log::warn("person.flush_failed", {{"record_id", id}, {"error", token.error().describe()}});
+        flushes_.with({"failed"}).inc();
+        finish(settings_.retry_delay);
+        co_return;
+    }
+    std::optional<std::chrono::milliseconds> retry = co_await flush_locked(who, priority);
+    if (*token) co_await writer_.unlock(id, std::move(**token));
+    finish(retry);
+}
+
+awaitable<std::optional<std::chrono::milliseconds>> person_flusher::flush_locked(const state::waiting_person& who,
+                                                                                 pending_priority priority) {
+    const std::string& id = who.record_id;
     auto loaded = co_await offload(blocking_, [&] { return store_.load(id); });
     if (!loaded) {
         log::warn("person.pending_read_failed", {{"record_id", id}, {"error", loaded.error().message}});
         flushes_.with({"failed"}).inc();
-        finish(settings_.retry_delay);
-        co_return;
+        co_return settings_.retry_delay;
     }
     pending_state merged;
     // The state written last goes in again: Attio may have lost it since (an assert's race, an edit).
@@ -186,8 +200,7 @@ awaitable<void> person_flusher::flush(state::waiting_person who, pending_priorit
             if (!gone && error.kind != outbound::failure::permanent) {
                 log::warn("person.flush_failed", {{"record_id", id}, {"error", error.describe()}});
                 flushes_.with({"failed"}).inc();
-                finish(error.retry_after.value_or(settings_.retry_delay));
-                co_return;
+                co_return error.retry_after.value_or(settings_.retry_delay);
             }
             // Retrying cannot help: the Person was deleted or merged in Attio (its next event
             // matches afresh), or Attio refuses the write itself.
@@ -205,8 +218,7 @@ awaitable<void> person_flusher::flush(state::waiting_person who, pending_priorit
     if (!settled) {
         // The write landed; the updates stay pending and the next flush finds nothing to move.
         log::warn("person.pending_settle_failed", {{"record_id", id}, {"error", settled.error().message}});
-        finish(settings_.retry_delay);
-        co_return;
+        co_return settings_.retry_delay;
     }
     flushes_.with({result_label}).inc();
     const auto label = std::string(state::to_string(priority));
@@ -214,7 +226,7 @@ awaitable<void> person_flusher::flush(state::waiting_person who, pending_priorit
     lag_.with({label}).observe(lag);
     auto& worst = worst_lag_.with({label});
     if (lag > worst.value()) worst.set(lag);
-    finish(std::nullopt);
+    co_return std::nullopt;
 }
 
 }  // namespace las::sync

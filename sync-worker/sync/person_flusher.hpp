@@ -72,6 +72,9 @@ private:
     awaitable<void> run();
     awaitable<void> launch_due();
     awaitable<void> flush(state::waiting_person who, state::pending_priority priority);
+    // Under the Person's lock: load, write, settle. The delay before trying again, if any.
+    awaitable<std::optional<std::chrono::milliseconds>> flush_locked(const state::waiting_person& who,
+                                                                     state::pending_priority priority);
     awaitable<void> refresh_gauges();
     bool take_share_token(std::chrono::steady_clock::time_point now, bool overdue);
     void remember(const std::string& record_id, const person_state& state);

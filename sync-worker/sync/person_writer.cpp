@@ -137,9 +137,6 @@ awaitable<void> person_writer::unlock(const std::string& record_id, std::string 
 
 awaitable<result<person_write_result, outbound::call_error>> person_writer::write(const std::string& record_id,
                                                                                   pending_state pending) {
-    auto token = co_await lock(record_id);
-    if (!token) co_return fail(token.error());
-
     result<person_write_result, outbound::call_error> outcome = person_write_result{};
     auto person = co_await attio_.get_record(std::string(people_object), record_id);
     if (!person) {
@@ -164,7 +161,6 @@ awaitable<result<person_write_result, outbound::call_error>> person_writer::writ
             else outcome = person_write_result{true, after};
         }
     }
-    if (*token) co_await unlock(record_id, std::move(**token));
     co_return outcome;
 }
 

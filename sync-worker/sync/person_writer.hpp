@@ -3,10 +3,10 @@
 // fresh, merges what is pending for it (pending_state.hpp) into its Lemlist state, and
 // PATCHes only what moved (nothing at all when nothing moved, to spare Attio's write budget).
 //
-// Across a worker pool, a named lock (`person:<record_id>`, in Redis) serialises the
-// read-merge-write, so two workers never interleave their reads and writes on one Person
-// and state never moves back. One process needs no lock: its flusher writes a Person once
-// at a time.
+// Across a worker pool, the flusher holds a named lock (`person:<record_id>`, in Redis;
+// lock()/unlock() here) around its load-read-merge-write-settle, so two workers never
+// interleave on one Person, state never moves back, and neither settles what the other
+// loaded. One process needs no lock: its flusher writes a Person once at a time.
 
 #include <chrono>
 #include <optional>
@@ -49,6 +49,10 @@ public:
     awaitable<result<person_write_result, outbound::call_error>> write(const std::string& record_id,
                                                                        pending_state pending);
 
+    // The pool lock on one Person: its token, or nullopt without a lock store (one process).
+    awaitable<result<std::optional<std::string>, outbound::call_error>> lock(const std::string& record_id);
+    awaitable<void> unlock(const std::string& record_id, std::string token);
+
     // The PATCH body's `values` bringing a Person whose current values are `values` up to
     // `pending`, or "" when nothing moves. Exposed for tests, with a form for loose updates.
     static std::string patch_for(const rapidjson::Value& values, const pending_state& pending, event_time now);
@@ -60,9 +64,6 @@ public:
     static std::string creation_state_values(const pending_state& pending, event_time now);
 
 private:
-    awaitable<result<std::optional<std::string>, outbound::call_error>> lock(const std::string& record_id);
-    awaitable<void> unlock(const std::string& record_id, std::string token);
-
     attio::client& attio_;
     state::lock_store* locks_;
     asio::thread_pool& blocking_;
