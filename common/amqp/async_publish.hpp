@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "amqp/publisher.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>

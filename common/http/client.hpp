@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace las::http {
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace las::http {
 

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <mutex>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace las::http::detail {
 

@@ -13,7 +13,7 @@
 #include "amqp/publisher.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/ports.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace las::gateway {
 

@@ -23,7 +23,7 @@
 #include "attio/errors.hpp"
 #include "attio/types.hpp"
 #include "attio/webhooks.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "outbound/gated_caller.hpp"
 #include "state/rate_gate.hpp"
 

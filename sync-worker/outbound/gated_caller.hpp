@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "core/result.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "http/client.hpp"
 #include "outbound/call_error.hpp"
 #include "outbound/call_metrics.hpp"

@@ -14,7 +14,7 @@
 
 #include <rapidjson/document.h>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "outbound/call_error.hpp"
 #include "outbound/gated_caller.hpp"
 #include "outbound/lemlist_answers.hpp"

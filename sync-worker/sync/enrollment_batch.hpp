@@ -12,7 +12,7 @@
 #include <functional>
 #include <memory>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace las::sync {
 

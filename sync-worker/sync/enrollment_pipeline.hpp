@@ -37,7 +37,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/metrics.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "state/job_store.hpp"
 #include "sync/enrollment_job.hpp"
 #include "sync/enrollment_processor.hpp"

@@ -26,7 +26,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "attio/client.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "outbound/lemlist_client.hpp"
 #include "state/idempotency_store.hpp"
 #include "sync/enrollment_lead.hpp"

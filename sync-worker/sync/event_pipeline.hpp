@@ -17,7 +17,7 @@
 #include "amqp/topology.hpp"
 #include "core/metrics.hpp"
 #include "core/time.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "sync/event_processor.hpp"
 
 namespace las::sync {

@@ -1,5 +1,7 @@
 #include "sync/event_processor.hpp"
 
+#include "core/async_sleep.hpp"
+#include "core/backoff.hpp"
 #include "core/log.hpp"
 #include "sync/attio_schema.hpp"
 #include "sync/entry_values.hpp"
@@ -114,11 +116,8 @@ awaitable<bool> event_processor::retry_in_place(const outbound::call_error& erro
     // Rate limits were already waited out by the client; permanent errors will not change.
     if (n > settings_.quick_retries || (error.kind != failure::transient && error.kind != failure::unknown_fate))
         co_return false;
-    auto delay = settings_.quick_backoff;
-    for (unsigned i = 1; i < n; ++i) delay *= 3;
-    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    const backoff_policy steps{settings_.quick_backoff, settings_.quick_backoff * 100, 3};
+    co_await async_sleep(backoff_delay(steps, n - 1, 1.0));
     co_return true;
 }
 

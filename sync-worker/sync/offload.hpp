@@ -11,7 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace las::sync {
 

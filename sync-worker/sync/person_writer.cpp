@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/async_sleep.hpp"
+#include "core/backoff.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "sync/attio_schema.hpp"
@@ -113,8 +115,8 @@ awaitable<result<std::optional<std::string>, outbound::call_error>> person_write
     if (locks_ == nullptr) co_return token();
     const std::string name = "person:" + record_id;
     const auto deadline = std::chrono::steady_clock::now() + options_.lock_wait;
-    auto pause = std::chrono::milliseconds(10);
-    while (true) {
+    const backoff_policy pauses{std::chrono::milliseconds(10), std::chrono::milliseconds(200)};
+    for (unsigned attempt = 0;; ++attempt) {
         auto got = co_await offload(blocking_, [this, &name] { return locks_->try_lock(name, options_.lock_lease); });
         if (!got) co_return fail(outbound::call_error{outbound::failure::transient, 0, "state_store", got.error().message, {}});
         if (*got) co_return token(**got);
@@ -122,10 +124,7 @@ awaitable<result<std::optional<std::string>, outbound::call_error>> person_write
             co_return fail(outbound::call_error{outbound::failure::transient, 0, "person_locked",
                                                 "another worker held the Person's lock for too long", {}});
         }
-        asio::steady_timer t(co_await asio::this_coro::executor, pause);
-        boost::system::error_code ec;
-        co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
-        pause = std::min(pause * 2, std::chrono::milliseconds(200));
+        co_await async_sleep(backoff_delay(pauses, attempt, 1.0));
     }
 }
 

@@ -22,7 +22,7 @@
 #include "attio/client.hpp"
 #include "core/result.hpp"
 #include "core/settings.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "tools/runtime.hpp"
 
 namespace las::tools {

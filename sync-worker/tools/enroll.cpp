@@ -7,6 +7,8 @@
 #include <map>
 #include <sstream>
 
+#include "core/async_sleep.hpp"
+#include "core/backoff.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "sync/enrollment_pipeline.hpp"
@@ -66,12 +68,6 @@ std::string flags_text(const outbound::enrollment_flags& f) {
     auto b = [](bool v) { return v ? "true" : "false"; };
     return std::string("findEmail=") + b(f.find_email) + " verifyEmail=" + b(f.verify_email) + " findPhone=" +
            b(f.find_phone) + " linkedinEnrichment=" + b(f.linkedin_enrichment) + " deduplicate=" + b(f.deduplicate);
-}
-
-awaitable<void> sleep_for(std::chrono::milliseconds d) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, d);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
 }
 
 int dry_run(runtime& rt, sync::enrollment_processor& processor, const enroll_options& options) {
@@ -240,9 +236,10 @@ int enroll_command(runtime& rt, const enroll_options& options) {
                     o.written_back = co_await processor.mark_failed(o);
                     break;
                 }
-                auto wait = options.retry_base * (1u << std::min(attempt - 1, 5u));
+                const backoff_policy steps{options.retry_base, options.retry_base * 32};
+                auto wait = backoff_delay(steps, attempt - 1, 1.0);
                 if (o.retry_after) wait = std::max(wait, *o.retry_after);
-                co_await sleep_for(wait);
+                co_await async_sleep(wait);
             }
             o.record_id = request.record_id;
             // A verdict Attio would not take (write-back refused) counts as a failure.

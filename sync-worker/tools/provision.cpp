@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/async_sleep.hpp"
+#include "core/backoff.hpp"
 #include "sync/mapped_value.hpp"
 
 namespace las::tools {
@@ -189,9 +191,7 @@ private:
                 on_wait_("waiting " + seconds_text(delay) + " before retrying " + what + ": " + e.describe() +
                          " (attempt " + std::to_string(attempt + 1) + ", giving up in " + seconds_text(left) + ")");
             }
-            asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-            boost::system::error_code ec;
-            co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+            co_await async_sleep(delay);
             answer = co_await call();
         }
         co_return answer;

@@ -26,7 +26,7 @@
 #include "attio/client.hpp"
 #include "core/backoff.hpp"
 #include "core/settings.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "sync/attio_schema.hpp"
 
 namespace las::tools {

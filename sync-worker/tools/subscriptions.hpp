@@ -25,7 +25,7 @@
 
 #include "core/result.hpp"
 #include "core/settings.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "outbound/lemlist_client.hpp"
 
 namespace las::tools {

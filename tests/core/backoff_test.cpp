@@ -12,6 +12,10 @@ TEST_CASE("backoff grows exponentially to its cap") {
     CHECK(backoff_delay(p, 3, 1.0) == 800ms);
     CHECK(backoff_delay(p, 10, 1.0) == 5s);
     CHECK(backoff_delay(p, 1000, 1.0) == 5s);
+    const backoff_policy triple{100ms, 5s, 3};
+    CHECK(backoff_delay(triple, 1, 1.0) == 300ms);
+    CHECK(backoff_delay(triple, 2, 1.0) == 900ms);
+    CHECK(backoff_delay(triple, 4, 1.0) == 5s);
 }
 
 TEST_CASE("jitter spreads delays but never below half the base") {

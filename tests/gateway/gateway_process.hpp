@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace las::gateway::test {
 

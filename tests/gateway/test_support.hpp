@@ -13,7 +13,7 @@
 #include <rapidjson/document.h>
 
 #include "gateway/ports.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "http/server.hpp"
 
 namespace las::gateway::test {

@@ -24,7 +24,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "http/client.hpp"
 #include "http/server.hpp"
 

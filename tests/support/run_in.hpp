@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace las::test {
 

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "outbound/gated_caller.hpp"
 #include "state/rate_gate.hpp"
 #include "support/http_answer.hpp"

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "amqp/message.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 #include "outbound/gated_caller.hpp"
 #include "support/http_answer.hpp"
 #include "support/run_in.hpp"

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/async_sleep.hpp"
+
 namespace las::attio_emulator {
 
 namespace {
@@ -9,12 +11,7 @@ namespace {
 awaitable<http::response> answer(service& svc, http::request& req) {
     api_response out = svc.handle(api_request{req.method_string(), req.target(),
                                                     req[http_proto::field::authorization], req.body()});
-    if (out.delay.count() > 0) {
-        asio::steady_timer timer(co_await asio::this_coro::executor);
-        timer.expires_after(out.delay);
-        boost::system::error_code ec;
-        co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
-    }
+    if (out.delay.count() > 0) co_await async_sleep(out.delay);
     if (out.drop) {
         // las::http::server has no way for a handler to abort the connection yet, so a
         // "dropped" request gets the closest stand-in: 502, empty body, Connection: close.

@@ -9,7 +9,7 @@
 
 #include <sys/types.h>
 
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace attio_test {
 

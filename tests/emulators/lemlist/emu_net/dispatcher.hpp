@@ -12,7 +12,7 @@
 #include <string>
 
 #include "emu/play_progress.hpp"
-#include "http/asio.hpp"
+#include "core/asio.hpp"
 
 namespace las::lemlist_emu {
 

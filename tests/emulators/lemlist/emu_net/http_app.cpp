@@ -1,6 +1,6 @@
 #include "emu_net/http_app.hpp"
 
-#include <boost/asio/steady_timer.hpp>
+#include "core/async_sleep.hpp"
 
 namespace las::lemlist_emu {
 
@@ -13,21 +13,12 @@ awaitable<http::response> http_app::operator()(http::request& req, const http::r
     api_outcome out = emu_.handle(ar);
 
     if (out.job) dispatcher_.start(out.job);
-    const auto executor = co_await asio::this_coro::executor;
-    if (out.response.delay.count() > 0) {
-        asio::steady_timer t(executor);
-        t.expires_after(out.response.delay);
-        boost::system::error_code ec;
-        co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
-    }
+    if (out.response.delay.count() > 0) co_await async_sleep(out.response.delay);
     if (out.job && out.wait) {
         // Poll the job's progress: cheap, and needs no completion plumbing.
         const auto deadline = std::chrono::steady_clock::now() + *out.wait;
-        asio::steady_timer t(executor);
         while (!out.job->progress->done() && std::chrono::steady_clock::now() < deadline) {
-            t.expires_after(std::chrono::milliseconds(20));
-            boost::system::error_code ec;
-            co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+            co_await async_sleep(std::chrono::milliseconds(20));
         }
         out.response.body = out.job->progress->to_json();
     }
