@@ -20,6 +20,16 @@ std::string truncate(std::string s, std::size_t max) {
 
 }  // namespace
 
+std::string_view to_string(disposition::kind k) {
+    switch (k) {
+        case disposition::kind::ack: return "ack";
+        case disposition::kind::retry: return "retry";
+        case disposition::kind::deferred: return "deferred";
+        case disposition::kind::dead_letter: return "dead_letter";
+    }
+    return "ack";
+}
+
 amqp::publish_request republished_copy(const amqp::delivery& delivery, std::string routing_key,
                                        amqp::header_table overrides) {
     amqp::publish_request r;
@@ -43,7 +53,7 @@ disposition plan_disposition(const processing_outcome& outcome, const amqp::deli
 
     auto to_dlq = [&](std::string reason, unsigned n) {
         disposition d;
-        d.label = "dead_letter";
+        d.what = disposition::kind::dead_letter;
         d.attempts = n;
         d.republish = republished_copy(
             delivery, pipeline.dlq(),
@@ -57,10 +67,10 @@ disposition plan_disposition(const processing_outcome& outcome, const amqp::deli
     switch (outcome.what) {
         case kind::done:
         case kind::duplicate:
-        case kind::filtered: return {std::nullopt, "ack", attempts};
+        case kind::filtered: return {std::nullopt, disposition::kind::ack, attempts};
         case kind::deferred: {
             disposition d;
-            d.label = "deferred";
+            d.what = disposition::kind::deferred;
             d.attempts = attempts;
             d.republish = republished_copy(delivery, pipeline.retry_queue(0), {});
             return d;
@@ -70,7 +80,7 @@ disposition plan_disposition(const processing_outcome& outcome, const amqp::deli
             const unsigned next = attempts + 1;
             if (next >= max_attempts) return to_dlq("retries_exhausted", next);
             disposition d;
-            d.label = "retry";
+            d.what = disposition::kind::retry;
             d.attempts = next;
             d.republish = republished_copy(
                 delivery, retry_queue(pipeline, next, outcome.retry_after),
@@ -79,7 +89,7 @@ disposition plan_disposition(const processing_outcome& outcome, const amqp::deli
             return d;
         }
     }
-    return {std::nullopt, "ack", attempts};
+    return {std::nullopt, disposition::kind::ack, attempts};
 }
 
 }  // namespace las::sync

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "amqp/message.hpp"
 #include "amqp/topology.hpp"
@@ -20,10 +21,14 @@
 namespace las::sync {
 
 struct disposition {
+    enum class kind { ack, retry, deferred, dead_letter };
     std::optional<amqp::publish_request> republish;  // nothing: just ack
-    std::string label;                               // for logs and metrics: ack | retry | deferred | dead_letter
-    unsigned attempts = 0;                           // x-attempts of the republished copy (or of the delivery)
+    kind what = kind::ack;
+    unsigned attempts = 0;  // x-attempts of the republished copy (or of the delivery)
 };
+
+// The label logs and metrics carry: ack | retry | deferred | dead_letter.
+std::string_view to_string(disposition::kind k);
 
 disposition plan_disposition(const processing_outcome& outcome, const amqp::delivery& delivery,
                              const amqp::pipeline& pipeline, unsigned max_attempts,

@@ -306,7 +306,7 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
     auto plan = plan_disposition(outcome, delivery, amqp::attio_enrollments(), settings_.max_attempts,
                                  std::chrono::system_clock::now());
 
-    if (plan.label == "dead_letter" && outcome.what == processing_outcome::kind::retry) {
+    if (plan.what == disposition::kind::dead_letter && outcome.what == processing_outcome::kind::retry) {
         // Retries exhausted: what kept failing ends as `failed` on its Person. A record another
         // worker holds right now is left to that worker (it is reported failed here, pending).
         for (auto& r : run.records) {
@@ -317,7 +317,7 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
             r.written_back = co_await processor_.mark_failed(r);
         }
     }
-    const bool terminal = plan.label == "ack" || plan.label == "dead_letter";
+    const bool terminal = plan.what == disposition::kind::ack || plan.what == disposition::kind::dead_letter;
     if (plan.republish && !terminal && !delivery.reply_to.empty()) {
         // A caller still waiting gets the result of a later attempt, if it comes in time.
         plan.republish->reply_to = delivery.reply_to;
@@ -332,7 +332,7 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
             republish_failures_.inc();
             consumer_->reject(delivery, true);
             co_await note_state(run.job_id, state::job_state::queued);
-            log::warn("enrollment.job_requeued", {{"job_id", run.job_id}, {"plan", plan.label},
+            log::warn("enrollment.job_requeued", {{"job_id", run.job_id}, {"plan", to_string(plan.what)},
                                                   {"publish", amqp::to_string(published)}});
         }
     }
@@ -349,7 +349,7 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
             co_await note_state(run.job_id, state::job_state::queued);
         }
         consumer_->ack(delivery);
-        jobs_.with({plan.label}).inc();
+        jobs_.with({std::string(to_string(plan.what))}).inc();
         if (terminal) {
             for (const auto& r : run.records) records_.with({metric_label(r)}).inc();
         }
@@ -366,7 +366,7 @@ awaitable<void> enrollment_pipeline::handle(amqp::delivery delivery) {
     log::write(outcome.what == processing_outcome::kind::dead_letter ? log::level::warn : log::level::info,
                "enrollment.job_settled",
                {{"job_id", run.job_id}, {"source", from_attio ? "attio_webhook" : "api"},
-                {"records", run.records.size()}, {"outcome", to_string(outcome.what)}, {"disposition", plan.label},
+                {"records", run.records.size()}, {"outcome", to_string(outcome.what)}, {"disposition", to_string(plan.what)},
                 {"attempts", plan.attempts}, {"reason", outcome.reason}, {"error", outcome.detail},
                 {"ms", elapsed * 1000.0}});
     --in_flight_;

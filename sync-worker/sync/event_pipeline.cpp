@@ -126,14 +126,14 @@ awaitable<void> event_pipeline::handle(amqp::delivery delivery) {
             settled = false;
             republish_failures_.inc();
             consumer_->reject(delivery, true);
-            log::warn("event.requeued", {{"key", delivery.message_id}, {"plan", plan.label},
+            log::warn("event.requeued", {{"key", delivery.message_id}, {"plan", to_string(plan.what)},
                                          {"publish", amqp::to_string(published)}});
         }
     }
     if (settled) {
         consumer_->ack(delivery);
         outcomes_.with({std::string(to_string(outcome.what))}).inc();
-        if (plan.label == "dead_letter") {
+        if (plan.what == disposition::kind::dead_letter) {
             const auto reason = amqp::header_string(plan.republish->headers, amqp::header::dlq_reason);
             dead_letters_.with({std::string(reason.value_or("unknown"))}).inc();
         }
@@ -141,8 +141,8 @@ awaitable<void> event_pipeline::handle(amqp::delivery delivery) {
     }
     if (settings_.trace && !delivery.message_id.empty()) {
         const auto attempt = static_cast<unsigned>(amqp::header_int(delivery.headers, amqp::header::attempts).value_or(0)) + 1;
-        const std::string_view disposition = settled ? std::string_view(plan.label) : std::string_view("requeued");
-        settings_.trace(delivery.message_id, trace_line(outcome, disposition, type, source,
+        const std::string_view settled_as = settled ? to_string(plan.what) : std::string_view("requeued");
+        settings_.trace(delivery.message_id, trace_line(outcome, settled_as, type, source,
                                                         received_header.value_or(""), attempt, now_ms()));
     }
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -152,7 +152,7 @@ awaitable<void> event_pipeline::handle(amqp::delivery delivery) {
                                                                          : log::level::debug;
     log::write(level, "event.settled",
                {{"key", delivery.message_id}, {"type", type}, {"outcome", to_string(outcome.what)},
-                {"disposition", plan.label}, {"attempts", plan.attempts}, {"reason", outcome.reason},
+                {"disposition", to_string(plan.what)}, {"attempts", plan.attempts}, {"reason", outcome.reason},
                 {"error", outcome.detail}, {"ms", elapsed * 1000.0}});
     --in_flight_;
 }

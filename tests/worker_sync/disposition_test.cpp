@@ -31,7 +31,7 @@ TEST_CASE("done and duplicate are acked without a republish") {
     for (auto k : {kind::done, kind::duplicate}) {
         const auto d = plan_disposition(outcome(k), delivery_with_attempts(0), events, 8, now);
         CHECK_FALSE(d.republish);
-        CHECK(d.label == "ack");
+        CHECK(d.what == sync::disposition::kind::ack);
     }
 }
 
@@ -57,7 +57,7 @@ TEST_CASE("a transient failure climbs the retry ladder with x-attempts + 1") {
 TEST_CASE("retries exhausted go to the DLQ with every header") {
     const auto d = plan_disposition(outcome(kind::retry, "transient", "attio 503"), delivery_with_attempts(7), events, 8, now);
     REQUIRE(d.republish);
-    CHECK(d.label == "dead_letter");
+    CHECK(d.what == sync::disposition::kind::dead_letter);
     CHECK(d.republish->routing_key == "lemlist.events.dlq");
     CHECK(amqp::header_string(d.republish->headers, "x-dlq-reason") == std::optional<std::string_view>("retries_exhausted"));
     CHECK(amqp::header_string(d.republish->headers, "x-last-error") == std::optional<std::string_view>("attio 503"));
@@ -89,5 +89,5 @@ TEST_CASE("a 429's Retry-After moves the retry to a rung at least that long") {
 
 TEST_CASE("MAX_ATTEMPTS of 1 dead-letters the first failure") {
     const auto d = plan_disposition(outcome(kind::retry, "transient"), delivery_with_attempts(0), events, 1, now);
-    CHECK(d.label == "dead_letter");
+    CHECK(d.what == sync::disposition::kind::dead_letter);
 }

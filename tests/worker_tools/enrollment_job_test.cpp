@@ -209,13 +209,13 @@ TEST_CASE("a job's disposition uses the enrollment pipeline's queues", "[enrollm
     const auto now = std::chrono::system_clock::now();
     auto retry = sync::plan_disposition(sync::job_outcome({rec(k::retry, "c", "transient")}), d,
                                         amqp::attio_enrollments(), 8, now);
-    CHECK(retry.label == "retry");
+    CHECK(retry.what == sync::disposition::kind::retry);
     REQUIRE(retry.republish);
     CHECK(retry.republish->routing_key.starts_with("attio.enrollments.retry."));
     CHECK(retry.attempts == 3);
     auto dead = sync::plan_disposition(sync::job_outcome({rec(k::retry, "c", "transient")}), d,
                                        amqp::attio_enrollments(), 3, now);
-    CHECK(dead.label == "dead_letter");
+    CHECK(dead.what == sync::disposition::kind::dead_letter);
     REQUIRE(dead.republish);
     CHECK(dead.republish->routing_key == "attio.enrollments.dlq");
     CHECK(amqp::header_string(dead.republish->headers, "x-dlq-reason") == "retries_exhausted");
