@@ -10,17 +10,6 @@
 namespace las::sync {
 namespace {
 
-using lemlist::event_category;
-
-int status_rank(const std::optional<std::string>& status) {
-    if (!status) return -1;
-    for (auto category : {event_category::contacted, event_category::hooked, event_category::attracted,
-                          event_category::warmed}) {
-        if (*status == lemlist::to_string(category)) return *lemlist::lead_state_rank(category);
-    }
-    return -1;
-}
-
 std::tuple<bool, std::string_view> key(const std::optional<std::string>& s) {
     return {s.has_value(), s ? std::string_view(*s) : std::string_view()};
 }

@@ -7,14 +7,6 @@ namespace {
 
 using lemlist::event_category;
 
-int status_rank(const std::optional<std::string>& status) {
-    if (!status) return -1;
-    for (auto category : {event_category::contacted, event_category::hooked, event_category::attracted,
-                          event_category::warmed}) {
-        if (*status == lemlist::to_string(category)) return *lemlist::lead_state_rank(category);
-    }
-    return -1;  // an unknown value from Attio is overwritten by any real state
-}
 
 void advance(std::optional<event_time>& register_, event_time t) {
     if (!register_ || t > *register_) register_ = t;
@@ -27,6 +19,15 @@ std::tuple<bool, std::string_view> key(const std::optional<std::string>& s) {
 std::tuple<bool, std::string_view> key(const std::string& s) { return {true, s}; }
 
 }  // namespace
+
+int status_rank(const std::optional<std::string>& status) {
+    if (!status) return -1;
+    for (auto category : {event_category::contacted, event_category::hooked, event_category::attracted,
+                          event_category::warmed}) {
+        if (*status == lemlist::to_string(category)) return *lemlist::lead_state_rank(category);
+    }
+    return -1;  // an unknown value from Attio is overwritten by any real state
+}
 
 bool person_state::paused() const {
     return last_paused_at && (!last_resumed_at || *last_paused_at >= *last_resumed_at);

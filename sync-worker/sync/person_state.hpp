@@ -49,4 +49,8 @@ struct event_facts {
 
 person_state merge(person_state state, const event_facts& event);
 
+// Where a status stands in the lead-state order (contacted < hooked < attracted < warmed);
+// -1 for none or a value we do not know.
+int status_rank(const std::optional<std::string>& status);
+
 }  // namespace las::sync
