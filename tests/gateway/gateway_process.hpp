@@ -1,5 +1,6 @@
 #pragma once
-// The real ingest-gateway binary as a child process on an ephemeral port, and a small
+// The real ingest-gateway binary as a child process on an ephemeral port (on
+// support/child_process.hpp, with a clean environment), and a small
 // blocking keep-alive HTTP client to talk to it (with socket timeouts, so a hung gateway
 // fails the test instead of hanging it). The child is always killed at scope exit.
 
@@ -9,16 +10,18 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/asio.hpp"
+#include "support/child_process.hpp"
 
 namespace las::gateway::test {
 
-using env_list = std::vector<std::pair<std::string, std::string>>;
+using las::test::env_list;
 
 class gateway_process {
 public:
@@ -30,7 +33,7 @@ public:
     gateway_process& operator=(const gateway_process&) = delete;
 
     std::uint16_t port() const { return port_; }
-    pid_t pid() const { return pid_; }
+    pid_t pid() const;
     // Sends `signal` and waits up to `timeout`; returns the exit code (-1 killed by a
     // signal, -2 still running after the timeout: then it is SIGKILLed).
     int stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(20));
@@ -39,17 +42,12 @@ public:
     std::string log() const;
 
 private:
-    pid_t pid_ = -1;
+    std::unique_ptr<las::test::child> process_;
     std::uint16_t port_ = 0;
-    std::filesystem::path log_path_;
 };
 
-// The gateway's exit status when run to completion (for --help / bad settings).
-struct run_result {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
+// The gateway's exit status and output when run to completion (for --help / bad settings).
+using las::test::run_result;
 run_result run_gateway(const std::vector<std::string>& args, const env_list& env,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
 

@@ -7,15 +7,15 @@
 #include "attio/client.hpp"
 #include "core/json.hpp"
 #include "core/metrics.hpp"
-#include "emulator_process.hpp"
-#include "lemlist/event_type.hpp"
-#include "state/local_rate_gate.hpp"
-#include "test_support.hpp"
 #include "core/time.hpp"
 #include "lemlist/event.hpp"
+#include "lemlist/event_type.hpp"
+#include "state/local_rate_gate.hpp"
+#include "support/child_process.hpp"
 #include "sync/match_cache.hpp"
 #include "sync/person_matcher.hpp"
 #include "sync/person_writer.hpp"
+#include "test_support.hpp"
 #include "tools/provision.hpp"
 
 using namespace las;
@@ -32,7 +32,7 @@ struct attio_env {
     explicit attio_env(std::size_t writes_per_second = attio::default_writes_per_second)
         : writes("attio.writes", writes_per_second, 1s) {}
 
-    test::emulator_process emulator{"attio-emulator"};
+    test::emulator emulator{"attio-emulator"};
     asio::io_context ctx;
     http::client http{ctx.get_executor(), emulator.base_url()};
     state::local_rate_gate reads{"attio.reads", attio::default_reads_per_second, 1s};

@@ -4,11 +4,11 @@
 #include <algorithm>
 
 #include "core/metrics.hpp"
-#include "emulator_process.hpp"
+#include "lemlist/event_type.hpp"
 #include "outbound/lemlist_client.hpp"
 #include "state/local_rate_gate.hpp"
+#include "support/child_process.hpp"
 #include "test_support.hpp"
-#include "lemlist/event_type.hpp"
 #include "tools/subscriptions.hpp"
 
 using namespace las;
@@ -26,7 +26,7 @@ struct lemlist_env {
         : http(ctx.get_executor(), emulator.base_url() + base_path),
           gate("lemlist", per_two_seconds, outbound::lemlist_default_window) {}
 
-    test::emulator_process emulator{"lemlist-emulator"};
+    test::emulator emulator{"lemlist-emulator"};
     asio::io_context ctx;
     http::client http;
     state::local_rate_gate gate;

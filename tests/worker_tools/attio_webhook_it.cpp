@@ -35,9 +35,7 @@ struct gateway {
                   env_list{{"GATEWAY_LISTEN", "127.0.0.1:0"}, {"AMQP_URL", broker.url()},
                            {"SPOOL_DIR", (dir.path() / "spool").string()}, {"ATTIO_WEBHOOK_SECRET", attio_secret},
                            {"LOG_LEVEL", "info"}}) {
-        const std::string marker = "ingest-gateway listening on 127.0.0.1:";
-        REQUIRE(process.wait_for_output(marker, 20s));
-        port = static_cast<std::uint16_t>(std::stoul(line_with(process.out(), marker)));
+        port = process.announced_port("ingest-gateway listening on ", 20s);
     }
 
     // POST /webhooks/attio as Attio delivers: Attio-Signature = hex HMAC-SHA256(secret, body).

@@ -14,11 +14,18 @@
 #include "amqp/url.hpp"
 #include "attio/client.hpp"
 #include "http/client.hpp"
-#include "process.hpp"
 #include "state/local_rate_gate.hpp"
 #include "support.hpp"
+#include "support/child_process.hpp"
 
 namespace las::tools_test {
+
+using test::binary;
+using test::child;
+using test::emulator;
+using test::env_list;
+using test::run;
+using test::run_result;
 
 // The broker of the test run; FAILs the test when LAS_TEST_AMQP_URL is unset or unusable.
 class test_broker {

@@ -4,11 +4,6 @@
 #include <cstring>
 #include <stdexcept>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 namespace attio_test {
 
 using namespace las;
@@ -92,67 +87,19 @@ http_reply test_client::send(const std::string& method, const std::string& targe
 }
 
 emulator_process::emulator_process(std::vector<std::string> args) {
-    int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    pid_ = fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        std::vector<char*> argv;
-        std::string exe = ATTIO_EMULATOR_EXE;
-        argv.push_back(exe.data());
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execv(exe.c_str(), argv.data());
-        _exit(127);
-    }
-    close(fds[1]);
-    // Read the banner line, 10 s at most.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    std::string line;
-    while (line.find('\n') == std::string::npos) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) break;
-        pollfd p{fds[0], POLLIN, 0};
-        if (poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-        char buf[256];
-        const auto n = read(fds[0], buf, sizeof buf);
-        if (n <= 0) break;
-        line.append(buf, static_cast<std::size_t>(n));
-    }
-    stdout_fd_ = fds[0];  // kept open until stop(): a closed pipe would SIGPIPE the child
-    banner_ = line.substr(0, line.find('\n'));
-    const auto colon = banner_.rfind(':');
-    if (banner_.rfind("attio-emulator listening on ", 0) != 0 || colon == std::string::npos) {
-        stop();
-        throw std::runtime_error("attio-emulator did not start: \"" + banner_ + "\"");
-    }
-    port_ = static_cast<unsigned short>(std::stoul(banner_.substr(colon + 1)));
+    args.insert(args.begin(), ATTIO_EMULATOR_EXE);
+    process_ = std::make_unique<las::test::child>(std::move(args), las::test::env_list{});
+    port_ = process_->announced_port("attio-emulator listening on ", std::chrono::seconds(10));
 }
 
-emulator_process::~emulator_process() { stop(); }
+std::string emulator_process::banner() const {
+    const auto out = process_->out();
+    return out.substr(0, out.find('\n'));
+}
 
 int emulator_process::stop() {
-    if (stdout_fd_ >= 0) {
-        close(stdout_fd_);
-        stdout_fd_ = -1;
-    }
-    if (pid_ <= 0) return -1;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100; ++i) {  // 10 s
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        }
-        usleep(100'000);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return -1;
+    const auto code = process_->signal_and_wait(SIGTERM, std::chrono::seconds(10));
+    return code && *code >= 0 ? *code : -1;
 }
 
 }  // namespace attio_test

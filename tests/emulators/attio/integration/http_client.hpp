@@ -4,12 +4,12 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <sys/types.h>
-
 #include "core/asio.hpp"
+#include "support/child_process.hpp"
 
 namespace attio_test {
 
@@ -40,24 +40,21 @@ private:
     bool connected_ = false;
 };
 
-// Starts the executable with `args`, waits for "attio-emulator listening on ADDR:PORT".
+// Starts the executable with `args` (its --listen among them) and waits for
+// "attio-emulator listening on ADDR:PORT" (support/child_process.hpp).
 class emulator_process {
 public:
     explicit emulator_process(std::vector<std::string> args);
-    ~emulator_process();
-    emulator_process(const emulator_process&) = delete;
-    emulator_process& operator=(const emulator_process&) = delete;
 
     unsigned short port() const { return port_; }
-    const std::string& banner() const { return banner_; }
+    // The line the emulator announced itself with.
+    std::string banner() const;
     // SIGTERM and wait; the exit status (or -1 when it had to be killed).
     int stop();
 
 private:
-    pid_t pid_ = -1;
-    int stdout_fd_ = -1;
+    std::unique_ptr<las::test::child> process_;
     unsigned short port_ = 0;
-    std::string banner_;
 };
 
 }  // namespace attio_test

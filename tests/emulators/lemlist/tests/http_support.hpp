@@ -1,13 +1,7 @@
 #pragma once
 // Integration-test plumbing: the real lemlist-emulator binary as a child process on an
-// ephemeral port (always stopped), a blocking HTTP client on las::http::client, and a
+// ephemeral port (support/child_process.hpp, always stopped), a blocking HTTP client on las::http::client, and a
 // local webhook receiver on las::http::server.
-
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <future>
@@ -23,100 +17,30 @@
 #include "emu/text_util.hpp"
 #include "http/client.hpp"
 #include "http/server.hpp"
+#include "support/child_process.hpp"
 
 namespace lemlist_emu_it {
 
 namespace asio = las::asio;
 using namespace std::chrono_literals;
 
-// Runs `argv` with stdout on a pipe; returns the child and its stdout fd.
-inline std::pair<pid_t, int> spawn(const std::vector<std::string>& args) {
-    int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        std::vector<char*> argv;
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(argv[0], argv.data());
-        _exit(127);
-    }
-    close(fds[1]);
-    return {pid, fds[0]};
-}
-
-// Reads from fd until `needle` shows up or the deadline passes; returns all text read.
-inline std::string read_until(int fd, std::string_view needle, std::chrono::milliseconds timeout) {
-    std::string text;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (text.find(needle) == std::string::npos) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) break;
-        pollfd p{fd, POLLIN, 0};
-        if (poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-        char buf[512];
-        const auto n = read(fd, buf, sizeof buf);
-        if (n <= 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    return text;
-}
-
-inline int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        std::this_thread::sleep_for(10ms);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return -1;
-}
-
 // The emulator binary on 127.0.0.1:0, stopped (SIGTERM, then SIGKILL) by the destructor.
 class emulator_process {
 public:
-    explicit emulator_process(std::vector<std::string> extra = {}) {
-        std::vector<std::string> args{LEMLIST_EMULATOR_BIN, "--listen", "127.0.0.1:0", "--log-level", "warn"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        auto [pid, fd] = spawn(args);
-        pid_ = pid;
-        fd_ = fd;
-        const std::string out = read_until(fd_, "\n", 10s);
-        const std::string prefix = "lemlist-emulator listening on 127.0.0.1:";
-        const auto pos = out.find(prefix);
-        if (pos == std::string::npos) {
-            stop();
-            FAIL("lemlist-emulator did not print its listening line; got: " << out);
-        }
-        port_ = static_cast<unsigned short>(std::stoi(out.substr(pos + prefix.size())));
-    }
-    ~emulator_process() { stop(); }
-    emulator_process(const emulator_process&) = delete;
-    emulator_process& operator=(const emulator_process&) = delete;
+    explicit emulator_process(std::vector<std::string> extra = {})
+        : emulator_(std::filesystem::path(LEMLIST_EMULATOR_BIN), "lemlist-emulator", with_quiet_log(std::move(extra))) {}
 
-    unsigned short port() const { return port_; }
-    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    unsigned short port() const { return emulator_.port(); }
+    std::string base_url() const { return emulator_.base_url(); }
     // Exit status after a graceful stop (0 expected).
-    int stop() {
-        if (pid_ <= 0) return exit_status_;
-        kill(pid_, SIGTERM);
-        exit_status_ = wait_exit(pid_, 10s);
-        close(fd_);
-        pid_ = -1;
-        return exit_status_;
-    }
+    int stop() { return emulator_.process().terminate(10s); }
 
 private:
-    pid_t pid_ = -1;
-    int fd_ = -1;
-    unsigned short port_ = 0;
-    int exit_status_ = -1;
+    static std::vector<std::string> with_quiet_log(std::vector<std::string> extra) {
+        extra.insert(extra.begin(), {"--log-level", "warn"});
+        return extra;
+    }
+    las::test::emulator emulator_;
 };
 
 // An io_context running on its own thread for the test's clients and receivers.

@@ -291,12 +291,12 @@ TEST_CASE("the play subcommand drives a target without a server", "[http][cli]")
     receiver sink(io);
     const std::string events_file = std::string(LAS_BINARY_DIR) + "/lemlist-emulator-play-events.json";
     std::remove(events_file.c_str());
-    auto [pid, fd] = spawn({LEMLIST_EMULATOR_BIN, "play", "--target", sink.url(), "--leads", "6", "--events-per-lead", "3",
-                            "--secret", "cli-secret", "--play-seed", "4", "--duplicate-share", "0", "--quiet",
-                            "--events-out", events_file});
-    const std::string out = read_until(fd, "}\n", 60s);
-    close(fd);
-    CHECK(wait_exit(pid, 30s) == 0);
+    const auto played = las::test::run({LEMLIST_EMULATOR_BIN, "play", "--target", sink.url(), "--leads", "6",
+                                        "--events-per-lead", "3", "--secret", "cli-secret", "--play-seed", "4",
+                                        "--duplicate-share", "0", "--quiet", "--events-out", events_file},
+                                       las::test::env_list{}, 60s);
+    CHECK(played.exit_code == 0);
+    const std::string& out = played.out;
     const auto summary = parse(out.substr(0, out.find('\n')));
     CHECK(summary["delivered"].GetUint64() == 18);
     CHECK(sink.bodies().size() == 18);
