@@ -183,7 +183,7 @@ worker_settings worker_settings::from_env(const env_lookup& e) {
     s.attio_writes_per_second = static_cast<unsigned>(env::uint_or(e, "ATTIO_WRITES_PER_SECOND", 25, 1, 100'000));
     s.lemlist_requests_per_2s = static_cast<unsigned>(env::uint_or(e, "LEMLIST_REQUESTS_PER_2S", 20, 1, 100'000));
     s.person_state_max_lag = std::chrono::seconds(env::uint_or(e, "PERSON_STATE_MAX_LAG_SECONDS", 5, 1, 3600));
-    s.person_state_write_share = static_cast<unsigned>(env::uint_or(e, "PERSON_STATE_WRITE_SHARE", 10, 1, 90));
+    s.person_state_write_share = static_cast<unsigned>(env::uint_or(e, "PERSON_STATE_WRITE_SHARE", 2, 1, 90));
     s.provision_retry = std::chrono::seconds(env::uint_or(e, "PROVISION_RETRY_SECONDS", 120, 0, 3600));
     s.claim_lease = std::chrono::seconds(env::uint_or(e, "CLAIM_LEASE_SECONDS", 60, 5, 3600));
     s.http_timeout = std::chrono::milliseconds(env::uint_or(e, "HTTP_TIMEOUT_MS", 30'000, 100, 600'000));

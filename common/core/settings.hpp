@@ -130,7 +130,7 @@ struct worker_settings {
     unsigned attio_writes_per_second = 25;
     unsigned lemlist_requests_per_2s = 20;
     std::chrono::seconds person_state_max_lag{5};       // rep-relevant Person state lands within this, budget allowing
-    unsigned person_state_write_share = 10;             // % of the write budget Person flushes take while entries wait
+    unsigned person_state_write_share = 2;              // % of the write budget Person flushes take while entries wait
     std::chrono::seconds provision_retry{120};          // provision keeps retrying transient failures this long
     std::chrono::seconds claim_lease{60};               // a dead worker's events are retried after this
     std::chrono::milliseconds http_timeout{30'000};     // one provider request, send to full answer

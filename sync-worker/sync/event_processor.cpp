@@ -63,6 +63,9 @@ bool may_predate_store(std::string_view source, event_time occurred_at, event_ti
 awaitable<processing_outcome> event_processor::process(const lemlist::event& ev, event_time received_at,
                                                        std::string_view source) {
     if (!settings_.filter.wanted(ev.type)) co_return make(processing_outcome::kind::filtered, "category_disabled");
+    // From its claim to its ack an event's entry is still to land: while any is, Person
+    // flushes take only their share of the write budget.
+    const auto demand = demand_.event_in_hand();
     const std::string& key = ev.idempotency_key;
     auto claim = co_await offload(blocking_, [&] { return store_.claim(key, settings_.lease); });
     if (!claim) co_return make(processing_outcome::kind::retry, "state_store_unavailable", claim.error().message);
@@ -173,8 +176,6 @@ awaitable<processing_outcome> event_processor::process_claimed(const lemlist::ev
         // an old or re-sent event proves nothing either: the window that remembered it may
         // have passed.
         bool may_have_landed = claim.claims > 1 || may_predate_store(source, occurred_at, now, settings_.idempotency_ttl);
-        // While entries wait for the write budget, Person flushes take only their share.
-        const auto demand = demand_.entry_write();
         auto entry = co_await write_entry(ev, occurred_at, record_id, may_have_landed);
         for (unsigned n = 1; !entry; ++n) {
             if (attio::is_not_found(entry.error())) matcher_.forget(record_id);

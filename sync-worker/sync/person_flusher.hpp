@@ -8,10 +8,10 @@
 // Which Person, and when:
 //   - an update that moves what reps act on (status, interest, paused, unsubscribed,
 //     bounced) makes its Person a `rep` Person; others wait as `background`;
-//   - with spare write budget (no entry waiting), every Person is flushed once its oldest
-//     update has waited `settle_delay` (so a burst on one lead shares one write): Person
-//     state lands within a second or two;
-//   - while entries wait, flushes take at most `contended_share` of the write budget, rep
+//   - with spare write budget (no backlog of entries: write_demand.hpp), every Person is
+//     flushed once its oldest update has waited `settle_delay` (so a burst on one lead
+//     shares one write): Person state lands within a second or two;
+//   - during a backlog, flushes take at most `contended_share` of the write budget, rep
 //     Persons first, longest-waiting first; background Persons wait for spare budget, at
 //     most `background_bound`. Neither side starves: entries keep the rest of the budget,
 //     flushes always keep their share, doubled while a rep Person has waited past `max_lag`.
@@ -42,7 +42,7 @@ struct flusher_settings {
     std::chrono::milliseconds max_lag{5'000};       // PERSON_STATE_MAX_LAG_SECONDS: rep state, budget allowing
     std::chrono::milliseconds settle_delay{1'000};  // with spare budget, a Person waits this long for more updates
     std::chrono::milliseconds background_bound{600'000};  // the longest a timestamp-only change waits for spare budget
-    double contended_share = 0.1;                   // PERSON_STATE_WRITE_SHARE: of the writes, while entries wait
+    double contended_share = 0.02;                  // PERSON_STATE_WRITE_SHARE: of the writes, while entries wait
     double writes_per_second = 25;                  // ATTIO_WRITES_PER_SECOND
     unsigned concurrency = 8;                       // flushes in flight at once
     std::chrono::milliseconds poll{100};

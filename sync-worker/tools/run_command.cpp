@@ -1,5 +1,6 @@
 #include "tools/run_command.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -69,7 +70,8 @@ int run_worker(runtime& rt) {
     sync::person_matcher matcher(attio, cache, settings.auto_create_people);
     // One process flushes a Person once at a time; a pool needs the shared lock.
     sync::person_writer writer(attio, settings.redis_url ? rt.state().locks.get() : nullptr, rt.blocking());
-    sync::write_demand demand;
+    // Half the prefetch window in hand means a backlog: only then do entries need the budget first.
+    sync::write_demand demand(std::max(1u, settings.prefetch / 2));
     sync::flusher_settings flusher_settings;
     flusher_settings.max_lag = settings.person_state_max_lag;
     flusher_settings.contended_share = settings.person_state_write_share / 100.0;

@@ -127,7 +127,7 @@ TEST_CASE("flusher: while entries wait, rep state takes the share and timestamp-
     CHECK(fx.pending(pending_priority::background) == 1);
     CHECK(fx.pending(pending_priority::rep) == 1);
 
-    std::optional<sync::write_demand::hold> entries(fx.demand.entry_write());
+    std::optional<sync::write_demand::hold> entries(fx.demand.event_in_hand());
     flusher.start();
     fx.ctx.restart();
     fx.ctx.run_for(600ms);
@@ -152,7 +152,7 @@ TEST_CASE("flusher: the share bounds flushes while entries wait") {
         auto added = tools_test::run_sync(fx.ctx, flusher.add(id, update("emailsInterested", event_category::interested, i)));
         REQUIRE(added.ok());
     }
-    const auto hold = fx.demand.entry_write();
+    const auto hold = fx.demand.event_in_hand();
     flusher.start();
     fx.ctx.restart();
     fx.ctx.run_for(1100ms);

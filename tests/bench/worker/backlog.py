@@ -55,9 +55,11 @@ def labelled(text, name):
     return out
 
 
-def drain(limits_on, leads, prefetch):
+def drain(limits_on, leads, prefetch, write_share):
     scale = 1 if limits_on else None
     env = {"WORKER_PREFETCH": str(prefetch), "LOG_LEVEL": "warn"}
+    if write_share is not None:
+        env["PERSON_STATE_WRITE_SHARE"] = str(write_share)
     with Sandbox("bench-limits-on" if limits_on else "bench-limits-off", workers=0, rate_scale=scale,
                  worker_env=env) as sb:
         play = sb.play(leads=leads, seed=77, concurrency=16, duplicate_share=0.0)
@@ -117,6 +119,8 @@ def drain(limits_on, leads, prefetch):
             "person_asserts_per_event": round(person_asserts / max(events, 1), 3),
             "reads_per_event": round(reads / max(events, 1), 3),
             "people_touched": people_touched,
+            "person_flushes": {k: int(v) for k, v in labelled(text, "worker_person_writes_total").items()},
+            "person_updates": {k: int(v) for k, v in labelled(text, "worker_person_updates_total").items()},
             "worst_state_lag_rep_s": round(worst_lag.get("rep", 0.0), 2),
             "worst_state_lag_background_s": round(worst_lag.get("background", 0.0), 2),
             "429_received": refused,
@@ -137,9 +141,11 @@ def main():
     ap.add_argument("--leads", type=int, default=850, help="about 11.7 events per lead")
     ap.add_argument("--prefetch", type=int, default=64)
     ap.add_argument("--phase", choices=["both", "on", "off"], default="both")
+    ap.add_argument("--write-share", type=int, default=None,
+                    help="PERSON_STATE_WRITE_SHARE for the worker (default: the worker's own)")
     args = ap.parse_args()
     for limits_on in ([True, False] if args.phase == "both" else [args.phase == "on"]):
-        figures = drain(limits_on, args.leads, args.prefetch)
+        figures = drain(limits_on, args.leads, args.prefetch, args.write_share)
         print(f"\n## limits {'on (Attio 100 reads/s, 25 writes/s)' if limits_on else 'off'}")
         for k, v in figures.items():
             print(f"{k:>28}: {v}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Worker backlog-drain benchmark (docs/benchmarks.md, "Worker"). Builds, starts a private
 # RabbitMQ, runs tests/bench/worker/backlog.py, stops the broker.
-#   tests/bench/worker/run.sh [--leads N] [--prefetch P] [--phase both|on|off]
+#   tests/bench/worker/run.sh [--leads N] [--prefetch P] [--phase both|on|off] [--write-share PERCENT]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$root"
