@@ -115,13 +115,21 @@ print(f"Lemlist played {play['generated']} events over {play['hooks']} hook(s): 
       f"({play['duplicates_sent']} duplicates, {play['out_of_order_sent']} out of order), {play['failed']} failed")
 truth = call("GET", lemlist + f"/__emulator/events?play={play['id']}&limit=100000")["events"]
 
-def outcomes():
+def samples(name):
+    """{label value: sample} of one of the worker's one-label metrics."""
     text = urllib.request.urlopen(metrics + "/metrics", timeout=10).read().decode()
     out = {}
     for line in text.splitlines():
-        if line.startswith('worker_events_total{outcome="'):
-            out[line.split('"')[1]] = int(float(line.split()[-1]))
+        if line.startswith(name + '{'):
+            out[line.split('"')[1]] = float(line.split()[-1])
     return out
+
+def outcomes():
+    return {k: int(v) for k, v in samples("worker_events_total").items()}
+
+def state_pending():
+    # People whose state is acked but not yet written (the write-behind flusher's queue).
+    return sum(samples("worker_person_state_pending").values())
 
 def settled_count():
     # Every delivery ends as done, duplicate or dead_letter (retries and deferrals come back).
@@ -131,7 +139,7 @@ def settled_count():
 deadline, last = time.time() + 300, -1
 while time.time() < deadline:
     n = settled_count()
-    if n >= play["delivered"] and n == last:
+    if n >= play["delivered"] and n == last and state_pending() == 0:
         break
     if n != last:
         print(f"  worker settled {int(n)}/{play['delivered']} deliveries")
@@ -145,6 +153,9 @@ print(f"\nThe worker wrote {o.get('done', 0)} events to Attio, dropped {o.get('d
       f"and dead-lettered {o.get('dead_letter', 0)} (events that name no lead).")
 print(f"Attio now holds {len(entries)} entries in list lemlist_events on {len(people)} People "
       f"(Lemlist generated {len(truth)} events; only the types of the enabled categories are subscribed).")
+lag = samples("worker_person_state_worst_lag_seconds")
+print(f"Person state landed at most {lag.get('rep', 0):.1f} s (changes reps act on) and "
+      f"{lag.get('background', 0):.1f} s (timestamps) after its event was processed.")
 sample = next((e for e in truth if e["type"] == "emailsReplied" and e["body"].get("leadEmail")), truth[0])
 entry = next((en for en in entries if en["values"].get("activity_id") == sample["_id"]), None)
 print(f"\nOne event's journey: Lemlist {sample['type']} {sample['_id']} for {sample['body'].get('leadEmail')}")
