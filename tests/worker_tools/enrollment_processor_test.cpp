@@ -30,10 +30,6 @@ constexpr const char* ghost = "a0000000-0000-4000-8000-00000000dead";
 constexpr const char* nobody = "a0000000-0000-4000-8000-000000000002";
 constexpr const char* company = "c0000000-0000-4000-8000-000000000001";
 
-std::string record_json(const std::string& id, const std::string& values) {
-    return R"({"data":{"id":{"workspace_id":"w","object_id":"o","record_id":")" + id + R"("},"values":)" + values + "}}";
-}
-
 struct fixture {
     asio::io_context ctx;
     asio::thread_pool blocking{1};
@@ -78,7 +74,7 @@ struct fixture {
                                                    R"(","parent_object":"people","entry_values":)" + entry_values + "}}");
             }
             if (r.method == verb::get && r.target.starts_with("/v2/objects/companies/records/"))
-                return tools_test::answer(200, record_json(company, R"({"name":[{"value":"Engines Ltd"}]})"));
+                return tools_test::answer(200, tools_test::attio_record(company, R"({"name":[{"value":"Engines Ltd"}]})"));
             if (r.target.starts_with(people_path)) {
                 const auto id = r.target.substr(people_path.size());
                 auto it = people.find(id);
@@ -91,7 +87,7 @@ struct fixture {
                         patch_answers.pop_front();
                         return a;
                     }
-                    return tools_test::answer(200, record_json(id, it->second));
+                    return tools_test::answer(200, tools_test::attio_record(id, it->second));
                 }
                 std::string values = it->second;
                 if (!status_on_person.empty()) {
@@ -99,7 +95,7 @@ struct fixture {
                     values += R"(,"lemlist_enrollment_status":[{"option":{"title":")" + status_on_person +
                               R"("}}],"lemlist_lead_id":[{"value":"lea_stored"}]})";
                 }
-                return tools_test::answer(200, record_json(id, values));
+                return tools_test::answer(200, tools_test::attio_record(id, values));
             }
             return tools_test::answer(500, "{}");
         };

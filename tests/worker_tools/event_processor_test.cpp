@@ -29,9 +29,6 @@ namespace {
 constexpr const char* ada_id = "a0000000-0000-4000-8000-000000000001";
 constexpr const char* entries_path = "/v2/lists/lemlist_events/entries";
 
-std::string record(const std::string& id) {
-    return R"({"data":{"id":{"workspace_id":"w","object_id":"o","record_id":")" + id + R"("},"values":{}}})";
-}
 std::string entry(const std::string& id) {
     return R"({"id":{"workspace_id":"w","list_id":"l","entry_id":")" + id + R"("},"parent_record_id":")" +
            std::string(ada_id) + R"(","parent_object":"people","entry_values":{}})";
@@ -73,7 +70,7 @@ struct fixture {
 
     fixture() {
         wire.respond = [this](const http::client_request& r) -> tools_test::fake_transport::reply {
-            if (r.method == verb::put) return tools_test::answer(200, record(ada_id));
+            if (r.method == verb::put) return tools_test::answer(200, tools_test::attio_record(ada_id));
             if (r.method == verb::post && r.target == entries_path) {
                 landed.push_back({"ent_" + std::to_string(landed.size() + 1), activity_in(r.body)});
                 if (lose_next_entry_answers > 0) {

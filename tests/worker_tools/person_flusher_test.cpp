@@ -62,8 +62,7 @@ struct fixture {
                                                                             R"(,"type":"x","code":"x","message":"scripted"})");
                 }
             }
-            return tools_test::answer(200, R"({"data":{"id":{"workspace_id":"w","object_id":"o","record_id":")" + id +
-                                               R"("},"values":{}}})");
+            return tools_test::answer(200, tools_test::attio_record(id));
         };
     }
 

@@ -23,10 +23,7 @@ constexpr const char* key_holder_id = "a0000000-0000-4000-8000-000000000002";
 constexpr const char* query_path = "/v2/objects/people/records/query";
 constexpr const char* assert_path = "/v2/objects/people/records?matching_attribute=";
 
-std::string record(const std::string& id) {
-    return R"({"id":{"workspace_id":"w","object_id":"o","record_id":")" + id + R"("},"values":{}})";
-}
-std::string one(const std::string& id) { return R"({"data":[)" + record(id) + "]}"; }
+std::string one(const std::string& id) { return R"({"data":[)" + tools_test::attio_record_object(id) + "]}"; }
 constexpr const char* none = R"({"data":[]})";
 
 lemlist::lead_identity lead(std::optional<std::string> email, std::optional<std::string> linkedin) {
@@ -105,7 +102,7 @@ TEST_CASE("matcher: a LinkedIn-only lead matches the key, then the standard attr
 TEST_CASE("matcher: a new lead is created by one assert that carries the event's state", "[matcher]") {
     fixture fx;
     fx.wire.respond = [](const http::client_request& r) {
-        return tools_test::answer(200, r.method == verb::put ? R"({"data":)" + record(ada_id) + "}" : none);
+        return tools_test::answer(200, r.method == verb::put ? tools_test::attio_record(ada_id) : none);
     };
     sync::person_matcher matcher(fx.attio, fx.cache, true);
     // The event's state, with an email of its own that must not replace the lead's.
@@ -134,7 +131,7 @@ TEST_CASE("matcher: a new lead is created by one assert that carries the event's
 TEST_CASE("matcher: a LinkedIn-only lead is asserted on our unique LinkedIn key", "[matcher]") {
     fixture fx;
     fx.wire.respond = [](const http::client_request& r) {
-        return tools_test::answer(200, r.method == verb::put ? R"({"data":)" + record(ada_id) + "}" : none);
+        return tools_test::answer(200, r.method == verb::put ? tools_test::attio_record(ada_id) : none);
     };
     sync::person_matcher matcher(fx.attio, fx.cache, true);
     auto created = fx.match(matcher, lead(std::nullopt, "https://www.linkedin.com/in/ada"));
@@ -152,7 +149,7 @@ TEST_CASE("matcher: an email assert colliding with the LinkedIn key's holder giv
             return tools_test::answer(409, R"({"status_code":409,"type":"invalid_request_error",)"
                                            R"("code":"uniqueness_conflict","message":"taken"})");
         }
-        if (r.method == verb::patch) return tools_test::answer(200, R"({"data":)" + record(key_holder_id) + "}");
+        if (r.method == verb::patch) return tools_test::answer(200, tools_test::attio_record(key_holder_id));
         // The holder appears only once the race was lost: the first lookups found nobody.
         if (filters_on(r, "lemlist_linkedin_url") && ++key_lookups > 1) {
             return tools_test::answer(200, one(key_holder_id));

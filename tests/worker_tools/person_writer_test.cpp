@@ -25,9 +25,9 @@ constexpr const char* ada = "a0000000-0000-4000-8000-000000000001";
 constexpr const char* ada_path = "/v2/objects/people/records/a0000000-0000-4000-8000-000000000001";
 
 // Ada as Attio holds her: contacted, one email.
-constexpr const char* ada_record = R"({"data":{"id":{"workspace_id":"w","object_id":"o","record_id":"a0000000-0000-4000-8000-000000000001"},
-  "values":{"lemlist_status":[{"attribute_type":"select","option":{"id":{},"title":"contacted","is_archived":false}}],
-            "email_addresses":[{"attribute_type":"email-address","email_address":"ada@example.com"}]}}})";
+const std::string ada_record = tools_test::attio_record(
+    ada, R"({"lemlist_status":[{"attribute_type":"select","option":{"id":{},"title":"contacted","is_archived":false}}],
+             "email_addresses":[{"attribute_type":"email-address","email_address":"ada@example.com"}]})");
 
 sync::pending_state clicked(std::optional<std::string> email = std::nullopt) {
     sync::person_update u;

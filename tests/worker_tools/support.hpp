@@ -46,6 +46,14 @@ T run_sync(asio::io_context& ctx, awaitable<T> task) {
 using test::answer;
 using test::run_in;
 
+// An Attio record as the API renders one (`values` a JSON object), and the answer holding it.
+inline std::string attio_record_object(const std::string& record_id, const std::string& values = "{}") {
+    return R"({"id":{"workspace_id":"w","object_id":"o","record_id":")" + record_id + R"("},"values":)" + values + "}";
+}
+inline std::string attio_record(const std::string& record_id, const std::string& values = "{}") {
+    return R"({"data":)" + attio_record_object(record_id, values) + "}";
+}
+
 // A transport whose answers come from `respond` (a transport error when it returns one);
 // every request is recorded.
 class fake_transport {

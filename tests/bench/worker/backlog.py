@@ -41,10 +41,6 @@ def metric(text, name):
     return total
 
 
-def gauge_sum(text, prefix):
-    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(prefix))
-
-
 def labelled(text, name):
     """{label value: sample} of a one-label metric."""
     out = {}
@@ -82,7 +78,7 @@ def drain(limits_on, leads, prefetch, write_share):
         # Done once no delivery is held and no Person has state still to write.
         def settled():
             text = http("GET", worker.metrics_url + "/metrics")[1]
-            return metric(text, "worker_in_flight") == 0 and gauge_sum(text, "worker_person_state_pending{") == 0
+            return metric(text, "worker_in_flight") == 0 and metric(text, "worker_person_state_pending{") == 0
         wait_for(settled, 600, "in-flight and pending state settled", interval=0.2)
         elapsed = time.time() - t0
         cpu, rss = proc_stats(worker.proc.pid)
